@@ -1,0 +1,1 @@
+//! The three events as data: id, model, input shape, dataset, accuracy threshold.

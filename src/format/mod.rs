@@ -1,0 +1,1 @@
+//! Untrusted bytes are validated here: safetensors model packages (and later share links).

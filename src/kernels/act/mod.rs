@@ -1,0 +1,2 @@
+//! act kernels: the scalar reference (the spec and baseline).
+pub mod scalar;

@@ -1,0 +1,2 @@
+//! conv kernels: the scalar reference (the spec and baseline).
+pub mod scalar;

@@ -1,0 +1,116 @@
+//! SIMD128 GEMM: a 4×8 register-blocked micro-kernel (8 f32x4 accumulators), fused bias + activation
+//! epilogue, and narrower tiles (4-wide, then scalar) for the column tail.
+//!
+//! Only this module is compiled with `simd128`; the crate as a whole is not, so the scalar reference
+//! stays scalar (checked by the disassembly test in `tests/wasm_disasm.rs`).
+use crate::kernels::{apply_act, Act, GemmShape};
+use core::arch::wasm32::*;
+
+/// Variant name, `dtype_op__isa_tile`.
+pub const NAME: &str = "f32_gemm__simd128_4x8";
+
+/// Safe entry point with the [`crate::kernels::GemmFn`] signature.
+pub fn f32_gemm(s: GemmShape, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, c: &mut [f32]) {
+    let GemmShape { m, k, n } = s;
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm buffers too small for {s:?}");
+    if let Some(bb) = bias {
+        assert!(bb.len() >= n, "bias has {} entries, gemm needs {n}", bb.len());
+    }
+    // SAFETY: bounds are checked above; every load/store below stays inside them.
+    unsafe { gemm_impl(m, k, n, a, b, bias, act, c) }
+}
+
+#[target_feature(enable = "simd128")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_impl(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, c: &mut [f32]) {
+    let mut i = 0;
+    while i < m {
+        let mr = (m - i).min(4);
+        match mr {
+            4 => rows::<4>(i, k, n, a, b, bias, act, c),
+            3 => rows::<3>(i, k, n, a, b, bias, act, c),
+            2 => rows::<2>(i, k, n, a, b, bias, act, c),
+            _ => rows::<1>(i, k, n, a, b, bias, act, c),
+        }
+        i += mr;
+    }
+}
+
+#[inline(always)]
+unsafe fn act_v(act: Act, v: v128) -> v128 {
+    match act {
+        Act::None => v,
+        Act::Relu => f32x4_max(v, f32x4_splat(0.0)),
+        Act::Gelu => {
+            // GELU stays exact here (rare in GEMM epilogues of these models): lane-wise scalar twin.
+            f32x4(
+                apply_act(act, f32x4_extract_lane::<0>(v)),
+                apply_act(act, f32x4_extract_lane::<1>(v)),
+                apply_act(act, f32x4_extract_lane::<2>(v)),
+                apply_act(act, f32x4_extract_lane::<3>(v)),
+            )
+        }
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn rows<const MR: usize>(i: usize, k: usize, n: usize, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, c: &mut [f32]) {
+    let ap = a.as_ptr().add(i * k);
+    let bp = b.as_ptr();
+    let cp = c.as_mut_ptr().add(i * n);
+    let mut j = 0;
+    // 8-wide column blocks: MR×2 accumulators.
+    while j + 8 <= n {
+        let (b0, b1) = match bias {
+            Some(bb) => (v128_load(bb.as_ptr().add(j) as *const v128), v128_load(bb.as_ptr().add(j + 4) as *const v128)),
+            None => (f32x4_splat(0.0), f32x4_splat(0.0)),
+        };
+        let mut acc0 = [b0; MR];
+        let mut acc1 = [b1; MR];
+        for p in 0..k {
+            let brow = bp.add(p * n + j);
+            let w0 = v128_load(brow as *const v128);
+            let w1 = v128_load(brow.add(4) as *const v128);
+            for r in 0..MR {
+                let av = f32x4_splat(*ap.add(r * k + p));
+                acc0[r] = f32x4_add(acc0[r], f32x4_mul(av, w0));
+                acc1[r] = f32x4_add(acc1[r], f32x4_mul(av, w1));
+            }
+        }
+        for r in 0..MR {
+            v128_store(cp.add(r * n + j) as *mut v128, act_v(act, acc0[r]));
+            v128_store(cp.add(r * n + j + 4) as *mut v128, act_v(act, acc1[r]));
+        }
+        j += 8;
+    }
+    // 4-wide column block.
+    if j + 4 <= n {
+        let b0 = match bias {
+            Some(bb) => v128_load(bb.as_ptr().add(j) as *const v128),
+            None => f32x4_splat(0.0),
+        };
+        let mut acc = [b0; MR];
+        for p in 0..k {
+            let w0 = v128_load(bp.add(p * n + j) as *const v128);
+            for r in 0..MR {
+                acc[r] = f32x4_add(acc[r], f32x4_mul(f32x4_splat(*ap.add(r * k + p)), w0));
+            }
+        }
+        for r in 0..MR {
+            v128_store(cp.add(r * n + j) as *mut v128, act_v(act, acc[r]));
+        }
+        j += 4;
+    }
+    // Scalar tail (< 4 columns): the scalar twin, same accumulation order as the reference.
+    while j < n {
+        for r in 0..MR {
+            let mut s = bias.map_or(0.0, |bb| bb[j]);
+            for p in 0..k {
+                s += *ap.add(r * k + p) * *bp.add(p * n + j);
+            }
+            *cp.add(r * n + j) = apply_act(act, s);
+        }
+        j += 1;
+    }
+}

@@ -1,0 +1,195 @@
+//! The kernel table.
+//!
+//! [`scalar()`] fills every slot with the plain-loop reference (the competition's *baseline*, compiled
+//! without SIMD); faster tables start from it and overwrite the slots they do better (the tract `linalg`
+//! pattern), so a model always runs with a complete table. Models take `&Kernels` as an argument: an
+//! entry is "this model with these kernels and these weights".
+//!
+//! Layout conventions (row-major everywhere):
+//! - GEMM: `A` is `m×k`, `B` is `k×n` (weights stored input-major), `C` is `m×n`.
+//! - Convolution: activations `N×C×H×W`, weights `Cout×Cin×3×3`.
+
+pub mod act;
+pub mod attention;
+pub mod conv;
+pub mod embed;
+pub mod gemm;
+pub mod norm;
+pub mod pool;
+
+/// Activation fused into a GEMM or convolution epilogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Act {
+    /// Identity.
+    None,
+    /// `max(x, 0)`.
+    Relu,
+    /// GELU, tanh form: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
+    Gelu,
+}
+
+/// Shape of a GEMM `C[m×n] = A[m×k] · B[k×n]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GemmShape {
+    /// Rows of A and C.
+    pub m: usize,
+    /// Columns of A, rows of B.
+    pub k: usize,
+    /// Columns of B and C.
+    pub n: usize,
+}
+
+impl GemmShape {
+    /// Multiply-add count times two.
+    pub fn flops(&self) -> u64 {
+        2 * (self.m * self.k * self.n) as u64
+    }
+}
+
+/// Shape of a 3×3, stride-1, pad-1 convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conv3x3Shape {
+    /// Batch size.
+    pub n: usize,
+    /// Input channels.
+    pub cin: usize,
+    /// Output channels.
+    pub cout: usize,
+    /// Height (same in and out).
+    pub h: usize,
+    /// Width (same in and out).
+    pub w: usize,
+}
+
+/// Shape of a multi-head self-attention over one sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttnShape {
+    /// Sequence length.
+    pub seq: usize,
+    /// Number of heads.
+    pub heads: usize,
+    /// Width of one head; the model width is `heads·head_dim`.
+    pub head_dim: usize,
+}
+
+/// `C = act(A·B + bias)`; `bias` has `n` entries.
+pub type GemmFn = fn(GemmShape, &[f32], &[f32], Option<&[f32]>, Act, &mut [f32]);
+/// `out = act(conv3x3(input, weight) + bias)`.
+pub type Conv3x3Fn = fn(Conv3x3Shape, &[f32], &[f32], &[f32], Act, &mut [f32]);
+/// 2×2 max-pool, stride 2, over `planes` planes of `h×w` (odd edges dropped).
+pub type MaxPool2Fn = fn(usize, usize, usize, &[f32], &mut [f32]);
+/// In-place elementwise activation.
+pub type UnaryFn = fn(&mut [f32]);
+/// LayerNorm over rows of width `dim`: `(x, rows, dim, gamma, beta, eps, out)`.
+pub type LayerNormFn = fn(&[f32], usize, usize, &[f32], &[f32], f32, &mut [f32]);
+/// In-place softmax over each row of width `cols`.
+pub type SoftmaxFn = fn(&mut [f32], usize);
+/// Multi-head self-attention: `(q, k, v, shape, out)`, each `seq×(heads·head_dim)`.
+pub type AttentionFn = fn(&[f32], &[f32], &[f32], AttnShape, &mut [f32]);
+/// Embedding gather: `(ids, table, dim, out)`.
+pub type EmbedFn = fn(&[u32], &[f32], usize, &mut [f32]) -> crate::Result<()>;
+/// Mean over rows: `(x, rows, dim, out[dim])`.
+pub type MeanPoolFn = fn(&[f32], usize, usize, &mut [f32]);
+
+/// A complete set of kernels. Each slot names the variant that fills it in `names`.
+#[derive(Clone)]
+pub struct Kernels {
+    /// Table name, e.g. `scalar` or `simd128`.
+    pub name: &'static str,
+    /// Dense f32 GEMM with bias and fused activation.
+    pub gemm: GemmFn,
+    /// 3×3 pad-1 convolution with bias and fused activation.
+    pub conv3x3: Conv3x3Fn,
+    /// 2×2 max-pool.
+    pub maxpool2: MaxPool2Fn,
+    /// ReLU in place.
+    pub relu: UnaryFn,
+    /// GELU (tanh form) in place.
+    pub gelu: UnaryFn,
+    /// LayerNorm.
+    pub layernorm: LayerNormFn,
+    /// Row softmax in place.
+    pub softmax: SoftmaxFn,
+    /// Multi-head self-attention.
+    pub attention: AttentionFn,
+    /// Embedding gather.
+    pub embed: EmbedFn,
+    /// Mean over positions.
+    pub mean_pool: MeanPoolFn,
+    /// Variant name per slot, for reports: `(slot, variant)`.
+    pub names: Vec<(&'static str, &'static str)>,
+}
+
+impl std::fmt::Debug for Kernels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kernels").field("name", &self.name).field("names", &self.names).finish()
+    }
+}
+
+/// The baseline: every slot holds the plain-loop scalar reference.
+pub fn scalar() -> Kernels {
+    Kernels {
+        name: "scalar",
+        gemm: gemm::scalar::f32_gemm,
+        conv3x3: conv::scalar::f32_conv3x3,
+        maxpool2: pool::scalar::f32_maxpool2,
+        relu: act::scalar::f32_relu,
+        gelu: act::scalar::f32_gelu,
+        layernorm: norm::scalar::f32_layernorm,
+        softmax: norm::scalar::f32_softmax,
+        attention: attention::scalar::f32_attention,
+        embed: embed::scalar::embed,
+        mean_pool: embed::scalar::f32_mean_pool,
+        names: vec![
+            ("gemm", "f32_gemm__scalar"),
+            ("conv3x3", "f32_conv3x3__scalar"),
+            ("maxpool2", "f32_maxpool2__scalar"),
+            ("relu", "f32_relu__scalar"),
+            ("gelu", "f32_gelu__scalar"),
+            ("layernorm", "f32_layernorm__scalar"),
+            ("softmax", "f32_softmax__scalar"),
+            ("attention", "f32_attention__scalar"),
+            ("embed", "embed__scalar"),
+            ("mean_pool", "f32_mean_pool__scalar"),
+        ],
+    }
+}
+
+/// The fastest table this build has: the scalar table with SIMD128 slots laid over it on wasm32.
+pub fn best() -> Kernels {
+    #[allow(unused_mut)]
+    let mut k = scalar();
+    #[cfg(target_arch = "wasm32")]
+    {
+        k.name = "simd128";
+        k.gemm = gemm::simd128::f32_gemm;
+        set_name(&mut k, "gemm", gemm::simd128::NAME);
+    }
+    k
+}
+
+#[allow(dead_code)]
+fn set_name(k: &mut Kernels, slot: &'static str, variant: &'static str) {
+    if let Some(e) = k.names.iter_mut().find(|(s, _)| *s == slot) {
+        e.1 = variant;
+    }
+}
+
+/// Every GEMM variant in this build, by name: the one list read by tests and benchmarks.
+pub fn gemm_variants() -> Vec<(&'static str, GemmFn)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, GemmFn)> = vec![("f32_gemm__scalar", gemm::scalar::f32_gemm)];
+    #[cfg(target_arch = "wasm32")]
+    v.push((gemm::simd128::NAME, gemm::simd128::f32_gemm));
+    v
+}
+
+/// Applies a fused activation to one value; shared by the scalar epilogues.
+#[inline]
+pub fn apply_act(act: Act, x: f32) -> f32 {
+    match act {
+        Act::None => x,
+        Act::Relu => x.max(0.0),
+        Act::Gelu => act::scalar::gelu1(x),
+    }
+}

@@ -1,0 +1,5 @@
+//! Timing: one clock owned by the runner (`performance.now()` in wasm, `Instant` natively),
+//! calibration, interleaved runs and statistics.
+pub mod clock;
+pub mod stats;
+pub use clock::Clock;
