@@ -28,5 +28,5 @@ pub mod profiler;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_api;
 
-pub use error::{Error, Result};
+pub use error::{check_len, Error, Result};
 pub use kernels::{Act, Kernels};

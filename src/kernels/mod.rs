@@ -10,6 +10,7 @@
 //! - Convolution: activations `N×C×H×W`, weights `Cout×Cin×3×3`.
 
 pub mod act;
+pub mod tolerance;
 pub mod attention;
 pub mod conv;
 pub mod embed;
@@ -22,7 +23,7 @@ pub mod pool;
 pub enum Act {
     /// Identity.
     None,
-    /// `max(x, 0)`.
+    /// `x < 0 ? 0 : x` (NaN passes through, so bad inputs stay visible instead of turning into 0).
     Relu,
     /// GELU, tanh form: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
     Gelu,
@@ -189,7 +190,7 @@ pub fn gemm_variants() -> Vec<(&'static str, GemmFn)> {
 pub fn apply_act(act: Act, x: f32) -> f32 {
     match act {
         Act::None => x,
-        Act::Relu => x.max(0.0),
+        Act::Relu => act::scalar::relu1(x),
         Act::Gelu => act::scalar::gelu1(x),
     }
 }

@@ -40,7 +40,8 @@ unsafe fn gemm_impl(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], bias: Op
 unsafe fn act_v(act: Act, v: v128) -> v128 {
     match act {
         Act::None => v,
-        Act::Relu => f32x4_max(v, f32x4_splat(0.0)),
+        // Same rule as the scalar `relu1`: zero where x < 0, else x (NaN passes through).
+        Act::Relu => v128_bitselect(f32x4_splat(0.0), v, f32x4_lt(v, f32x4_splat(0.0))),
         Act::Gelu => {
             // GELU stays exact here (rare in GEMM epilogues of these models): lane-wise scalar twin.
             f32x4(

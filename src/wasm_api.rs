@@ -1,0 +1,38 @@
+//! The only module that touches wasm-bindgen: typed serde structs in and out, `Result<_, JsError>`
+//! with readable messages, never a panic across the boundary.
+use crate::kernels::GemmShape;
+use crate::profiler::{kernel_bench, Clock, RunConfig};
+use wasm_bindgen::prelude::*;
+
+/// Largest GEMM side the demo accepts, so a typo cannot allocate gigabytes.
+const MAX_DEMO_DIM: usize = 4096;
+
+/// Installs a panic hook that forwards panic messages to `console.error` (a panic still aborts the
+/// instance; every API below returns errors instead of panicking on bad input).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&format!("tinymlperf panic: {info}").into())));
+}
+
+/// The crate version, for the page footer and share links.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Times the scalar GEMM against the SIMD128 GEMM on an `m×k·k×n` problem, interleaved, and returns a
+/// `GemmReport` object (times in ms, GFLOP/s, speedup, max abs difference, clock scope and resolution).
+#[wasm_bindgen(js_name = gemmDemo)]
+pub fn gemm_demo(m: usize, k: usize, n: usize, batch_ms: f64, rounds: usize) -> Result<JsValue, JsError> {
+    for (name, v) in [("m", m), ("k", k), ("n", n)] {
+        if v == 0 || v > MAX_DEMO_DIM {
+            return Err(JsError::new(&format!("gemmDemo: {name} = {v} is outside 1..={MAX_DEMO_DIM}")));
+        }
+    }
+    if !(batch_ms.is_finite() && batch_ms > 0.0 && batch_ms <= 10_000.0) || rounds == 0 || rounds > 1000 {
+        return Err(JsError::new(&format!("gemmDemo: batch_ms {batch_ms} must be in (0, 10000] and rounds {rounds} in 1..=1000")));
+    }
+    let clock = Clock::new().map_err(|e| JsError::new(&e.to_string()))?;
+    let report = kernel_bench::gemm_scalar_vs_best(&clock, GemmShape { m, k, n }, RunConfig { batch_ms, rounds, warmup: 2 });
+    serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+}

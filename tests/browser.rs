@@ -1,0 +1,34 @@
+//! web-sys in a real browser window (headless Chromium via chromedriver): the Clock reads
+//! `performance.now()` from the Window, and the GEMM slice runs and reports through it.
+#![cfg(target_arch = "wasm32")]
+use tinymlperf::kernels::GemmShape;
+use tinymlperf::profiler::{kernel_bench, Clock, RunConfig};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn clock_reads_window_performance_now() {
+    let c = Clock::new().expect("a Window has performance.now()");
+    assert_eq!(c.scope(), "window");
+    let t0 = c.now_ms();
+    let mut x = 0u64;
+    for i in 0..2_000_000u64 {
+        x = x.wrapping_add(i * i);
+    }
+    assert!(x != 1);
+    let t1 = c.now_ms();
+    assert!(t1 >= t0 && t0 >= 0.0, "monotonic: {t0} then {t1}");
+    let r = c.resolution_ms();
+    assert!(r > 0.0 && r <= 1.0, "resolution {r} ms should be between 0 and 1 ms in Chromium");
+}
+
+#[wasm_bindgen_test]
+fn gemm_slice_runs_in_window() {
+    let c = Clock::new().unwrap();
+    let r = kernel_bench::gemm_scalar_vs_best(&c, GemmShape { m: 16, k: 64, n: 32 }, RunConfig { batch_ms: 2.0, rounds: 3, warmup: 1 });
+    assert_eq!(r.clock_scope, "window");
+    assert_eq!(r.max_abs_diff, 0.0, "SIMD GEMM must match the reference exactly");
+    assert!(r.baseline_ms > 0.0 && r.candidate_ms > 0.0 && r.speedup.is_finite());
+    assert_eq!(r.candidate_variant, "f32_gemm__simd128_4x8");
+}

@@ -1,0 +1,45 @@
+// Shared by the end-to-end tests: serves the repository (scripts/serve.mjs, COOP/COEP) and launches
+// Debian's Chromium through playwright-core. Never downloads a browser.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serve } from '../../scripts/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const SHOTS = path.resolve('test-results');
+
+export async function start() {
+  const { server, url } = await serve({ port: 0, quiet: true });
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinymlperf-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const stop = async () => {
+    await context.close();
+    server.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return { url, context, stop };
+}
+
+// Opens a page and records console errors, page errors and failed requests.
+export async function open(context, url, { width = 1280, height = 900 } = {}) {
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
+  await page.goto(url);
+  return { page, problems };
+}
+
+export function shotPath(name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return path.join(SHOTS, name);
+}
