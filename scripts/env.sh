@@ -7,7 +7,9 @@
 #   links with wasm-ld-22. These flags are passed on the command line, never committed to
 #   .cargo/config.toml, so the rustup route is unaffected.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
+# node_modules/.bin first: wasm-opt comes from npm's `binaryen` (pinned in package.json) because
+# Debian bookworm's binaryen 108 exports the wrong table for wasm-bindgen 0.2.130's externref table.
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 if [ -z "${TINYMLPERF_ROUTE:-}" ]; then
   if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -24,7 +26,7 @@ DEBIAN_WASM_FLAGS=(-Z build-std=std,panic_abort --config 'target.wasm32-unknown-
 wasm_cargo() {
   if [ "$TINYMLPERF_ROUTE" = debian ]; then
     local sub="$1"; shift
-    PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+    PATH="$ROOT/node_modules/.bin:/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
       /usr/bin/cargo "$sub" "${DEBIAN_WASM_FLAGS[@]}" --target wasm32-unknown-unknown "$@"
   else
     cargo "$@" --target wasm32-unknown-unknown
@@ -35,7 +37,7 @@ wasm_cargo() {
 wasm_pack_build() {
   if [ "$TINYMLPERF_ROUTE" = debian ]; then
     # --mode force: wasm-pack's sysroot check looks for a rustup-installed target and would stop here.
-    PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+    PATH="$ROOT/node_modules/.bin:/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
       wasm-pack build "$ROOT" --target web --mode force --release --out-dir www/pkg --no-typescript --no-pack -- "${DEBIAN_WASM_FLAGS[@]}"
   else
     wasm-pack build "$ROOT" --target web --release --out-dir www/pkg --no-typescript --no-pack

@@ -24,7 +24,6 @@ else
   [ -d /usr/lib/rustlib/x86_64-unknown-linux-gnu ] || need_apt+=(libstd-rust-web-dev)
   have wasm-ld-22 || need_apt+=(lld-22)
 fi
-have wasm-opt || need_apt+=(binaryen)
 have wasm-objdump || need_apt+=(wabt)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
@@ -61,7 +60,8 @@ if ! have wasm-pack; then
   cargo install -q wasm-pack
 fi
 
-# 4. npm packages (playwright-core only drives the Debian chromium; it never downloads a browser).
+# 4. npm packages: playwright-core (drives Debian's chromium; never downloads a browser) and binaryen
+#    (wasm-opt; see env.sh for why not Debian's).
 if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
