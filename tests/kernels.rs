@@ -91,3 +91,139 @@ fn tolerance_tiers_behave() {
     assert!(!F32_APPROX.accepts(f32::INFINITY, 1e30) && F32_APPROX.accepts(f32::NEG_INFINITY, f32::NEG_INFINITY));
     assert_eq!(F32_EXACT.first_mismatch(&[1.0, 2.0], &[1.0, 3.0]), Some((1, 2.0, 3.0)));
 }
+
+// ---- every slot of the best table against the scalar table -------------------------------------
+
+use tinymlperf::kernels::{AttnShape, Conv3x3Shape, Kernels};
+use tolerance::Tolerance;
+
+fn assert_close(what: &str, tol: Tolerance, got: &[f32], want: &[f32]) {
+    if let Some((i, g, w)) = tol.first_mismatch(got, want) {
+        panic!("{what}: element {i} = {g}, reference {w} (tolerance {tol:?})");
+    }
+}
+
+fn tables() -> (Kernels, Kernels) {
+    (kernels::scalar(), kernels::best())
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn elementwise_and_row_ops_match_reference_at_edge_sizes() {
+    let (r, b) = tables();
+    for (si, &len) in EDGE.iter().enumerate() {
+        let x: Vec<f32> = seeded_values(si as u64 + 40, len).iter().map(|v| v * 6.0).collect();
+        let (mut x0, mut x1) = (x.clone(), x.clone());
+        (r.relu)(&mut x0);
+        (b.relu)(&mut x1);
+        assert_close(&format!("relu len {len}"), tolerance::F32_EXACT, &x1, &x0);
+        let (mut x0, mut x1) = (x.clone(), x.clone());
+        (r.gelu)(&mut x0);
+        (b.gelu)(&mut x1);
+        assert_close(&format!("gelu len {len}"), tolerance::F32_APPROX, &x1, &x0);
+        for &cols in &EDGE[1..] {
+            let rows = 3;
+            let x: Vec<f32> = seeded_values(cols as u64, rows * cols).iter().map(|v| v * 10.0).collect();
+            let (mut s0, mut s1) = (x.clone(), x.clone());
+            (r.softmax)(&mut s0, cols);
+            (b.softmax)(&mut s1, cols);
+            assert_close(&format!("softmax {rows}x{cols}"), tolerance::F32_APPROX, &s1, &s0);
+            let g = seeded_values(7, cols);
+            let be = seeded_values(8, cols);
+            let (mut l0, mut l1) = (vec![0.0; rows * cols], vec![0.0; rows * cols]);
+            (r.layernorm)(&x, rows, cols, &g, &be, 1e-5, &mut l0);
+            (b.layernorm)(&x, rows, cols, &g, &be, 1e-5, &mut l1);
+            assert_close(&format!("layernorm {rows}x{cols}"), tolerance::F32_REASSOCIATED, &l1, &l0);
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn maxpool_matches_reference() {
+    let (r, b) = tables();
+    for &(planes, h, w) in &[(1, 2, 2), (3, 5, 9), (8, 28, 28), (16, 14, 14), (2, 17, 33), (1, 1, 8), (4, 64, 65)] {
+        let x = seeded_values((h * w) as u64, planes * h * w);
+        let mut o0 = vec![0.0; planes * (h / 2) * (w / 2)];
+        let mut o1 = o0.clone();
+        (r.maxpool2)(planes, h, w, &x, &mut o0);
+        (b.maxpool2)(planes, h, w, &x, &mut o1);
+        assert_close(&format!("maxpool {planes}x{h}x{w}"), tolerance::F32_EXACT, &o1, &o0);
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn conv3x3_matches_reference_on_edge_and_model_shapes() {
+    let (r, b) = tables();
+    let mut shapes = vec![
+        Conv3x3Shape { n: 2, cin: 1, cout: 8, h: 28, w: 28 }, // CNN layer 1 (direct path)
+        Conv3x3Shape { n: 2, cin: 8, cout: 16, h: 14, w: 14 }, // CNN layer 2 (im2col + GEMM)
+    ];
+    for &cin in &[1, 2, 3] {
+        for &cout in &[1, 3, 5] {
+            for &(h, w) in &[(1, 1), (1, 5), (3, 4), (5, 3), (4, 9), (9, 17)] {
+                shapes.push(Conv3x3Shape { n: 1, cin, cout, h, w });
+            }
+        }
+    }
+    for s in shapes {
+        let x = seeded_values((s.cin * 31 + s.h) as u64, s.n * s.cin * s.h * s.w);
+        let wgt = seeded_values((s.cout * 17 + s.w) as u64, s.cout * s.cin * 9);
+        let bias = seeded_values(5, s.cout);
+        for act in [Act::None, Act::Relu] {
+            let mut o0 = vec![0.0; s.n * s.cout * s.h * s.w];
+            let mut o1 = o0.clone();
+            (r.conv3x3)(s, &x, &wgt, &bias, act, &mut o0);
+            (b.conv3x3)(s, &x, &wgt, &bias, act, &mut o1);
+            assert_close(&format!("conv3x3 {s:?} {act:?}"), tolerance::F32_REASSOCIATED, &o1, &o0);
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn attention_matches_reference() {
+    let (r, b) = tables();
+    for &(seq, heads, d) in &[(64, 4, 16), (1, 1, 1), (5, 2, 3), (17, 3, 4), (9, 1, 5), (65, 2, 8)] {
+        let w = heads * d;
+        let q: Vec<f32> = seeded_values(1 + seq as u64, seq * w).iter().map(|v| v * 2.0).collect();
+        let k: Vec<f32> = seeded_values(2 + seq as u64, seq * w).iter().map(|v| v * 2.0).collect();
+        let v = seeded_values(3 + seq as u64, seq * w);
+        let s = AttnShape { seq, heads, head_dim: d };
+        let (mut o0, mut o1) = (vec![0.0; seq * w], vec![0.0; seq * w]);
+        (r.attention)(&q, &k, &v, s, &mut o0);
+        (b.attention)(&q, &k, &v, s, &mut o1);
+        assert_close(&format!("attention {s:?}"), tolerance::F32_APPROX, &o1, &o0);
+    }
+}
+
+/// Measures the vector exp/tanh approximations against libm over their useful ranges and checks the
+/// bounds documented in `kernels/act/simd128.rs`. Prints the measured figures.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test]
+fn exp_tanh_approximation_error() {
+    use core::arch::wasm32::*;
+    use tinymlperf::kernels::act::simd128::{exp_v, tanh_v};
+    let (mut exp_rel, mut tanh_abs) = (0.0f64, 0.0f64);
+    let mut x = -87.0f32;
+    while x < 88.0 {
+        let e = unsafe { f32x4_extract_lane::<0>(exp_v(f32x4_splat(x))) } as f64;
+        let want = libm::exp(x as f64);
+        exp_rel = exp_rel.max(((e - want) / want).abs());
+        x += 0.0137;
+    }
+    let mut x = -12.0f32;
+    while x < 12.0 {
+        let t = unsafe { f32x4_extract_lane::<0>(tanh_v(f32x4_splat(x))) } as f64;
+        tanh_abs = tanh_abs.max((t - libm::tanh(x as f64)).abs());
+        x += 0.000_97;
+    }
+    wasm_bindgen_test::console_log!("exp max rel err {exp_rel:.3e}, tanh max abs err {tanh_abs:.3e}");
+    assert!(exp_rel <= 2e-7, "exp max relative error {exp_rel:e} over the documented 2e-7");
+    assert!(tanh_abs <= 3e-7, "tanh max absolute error {tanh_abs:e} over the documented 3e-7");
+    // Extremes stay finite and ordered.
+    let big = unsafe { f32x4_extract_lane::<0>(exp_v(f32x4_splat(1000.0))) };
+    let small = unsafe { f32x4_extract_lane::<0>(exp_v(f32x4_splat(-1000.0))) };
+    assert!(big.is_finite() && big > 1e38 && small >= 0.0 && small < 1e-37);
+}

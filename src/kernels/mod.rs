@@ -164,7 +164,25 @@ pub fn best() -> Kernels {
     {
         k.name = "simd128";
         k.gemm = gemm::simd128::f32_gemm;
-        set_name(&mut k, "gemm", gemm::simd128::NAME);
+        k.conv3x3 = conv::simd128::f32_conv3x3;
+        k.maxpool2 = pool::simd128::f32_maxpool2;
+        k.relu = act::simd128::f32_relu;
+        k.gelu = act::simd128::f32_gelu;
+        k.layernorm = norm::simd128::f32_layernorm;
+        k.softmax = norm::simd128::f32_softmax;
+        k.attention = attention::simd128::f32_attention;
+        for (slot, variant) in [
+            ("gemm", gemm::simd128::NAME),
+            ("conv3x3", conv::simd128::NAME),
+            ("maxpool2", pool::simd128::NAME),
+            ("relu", act::simd128::RELU),
+            ("gelu", act::simd128::GELU),
+            ("layernorm", norm::simd128::LAYERNORM),
+            ("softmax", norm::simd128::SOFTMAX),
+            ("attention", attention::simd128::NAME),
+        ] {
+            set_name(&mut k, slot, variant);
+        }
     }
     k
 }

@@ -1,0 +1,98 @@
+//! SIMD128 activations and the vector `exp`/`tanh` approximations shared by softmax, GELU and attention.
+//!
+//! `exp_v`: Cephes-style range reduction `x = n·ln2 + r`, `|r| ≤ ln2/2`, a degree-6 polynomial for
+//! `e^r`, and `2^n` built in the exponent bits. Inputs are clamped to [-87.3, 88.7] (results stay
+//! finite and normal). Measured max relative error against `libm::expf` over [-87, 88]: see
+//! `tests/kernels.rs::exp_tanh_approximation_error` (≤ 2e-7, i.e. about 2 ulp).
+//!
+//! `tanh_v(x) = sign(x)·(1 − 2/(e^{2|x|} + 1))`: max absolute error 1.1e-7 (same test; bound 3e-7);
+//! relative error is larger only where tanh is near 0, which GELU multiplies by `x` and damps.
+use super::scalar::{gelu1, relu1};
+use core::arch::wasm32::*;
+
+/// Variant names, `dtype_op__isa`.
+pub const RELU: &str = "f32_relu__simd128";
+/// See [`RELU`].
+pub const GELU: &str = "f32_gelu__simd128";
+
+/// e^x for four lanes (see module docs for the error bound).
+#[inline(always)]
+pub unsafe fn exp_v(x: v128) -> v128 {
+    let x = f32x4_max(f32x4_min(x, f32x4_splat(88.376_26)), f32x4_splat(-87.3));
+    // n = round(x / ln2)
+    let n = f32x4_nearest(f32x4_mul(x, f32x4_splat(core::f32::consts::LOG2_E)));
+    // r = x − n·ln2 in two steps (Cody–Waite) for accuracy.
+    let r = f32x4_sub(x, f32x4_mul(n, f32x4_splat(0.693_359_4)));
+    let r = f32x4_sub(r, f32x4_mul(n, f32x4_splat(-2.121_944_4e-4)));
+    // e^r ≈ 1 + r + r²·P(r), Cephes expf coefficients.
+    let mut p = f32x4_splat(1.987_569_1e-4);
+    p = f32x4_add(f32x4_mul(p, r), f32x4_splat(1.398_199_9e-3));
+    p = f32x4_add(f32x4_mul(p, r), f32x4_splat(8.333_452e-3));
+    p = f32x4_add(f32x4_mul(p, r), f32x4_splat(4.166_579_6e-2));
+    p = f32x4_add(f32x4_mul(p, r), f32x4_splat(1.666_666_5e-1));
+    p = f32x4_add(f32x4_mul(p, r), f32x4_splat(0.5));
+    let r2 = f32x4_mul(r, r);
+    let er = f32x4_add(f32x4_add(f32x4_mul(p, r2), r), f32x4_splat(1.0));
+    // 2^n: add n to the exponent field.
+    let pow2n = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    f32x4_mul(er, pow2n)
+}
+
+/// tanh for four lanes.
+#[inline(always)]
+pub unsafe fn tanh_v(x: v128) -> v128 {
+    let ax = f32x4_abs(x);
+    let e = exp_v(f32x4_add(ax, ax));
+    let t = f32x4_sub(f32x4_splat(1.0), f32x4_div(f32x4_splat(2.0), f32x4_add(e, f32x4_splat(1.0))));
+    // Copy the sign of x onto t.
+    v128_or(t, v128_and(x, f32x4_splat(-0.0)))
+}
+
+/// GELU (tanh form) for four lanes.
+#[inline(always)]
+pub unsafe fn gelu_v(x: v128) -> v128 {
+    let x3 = f32x4_mul(f32x4_mul(x, x), x);
+    let inner = f32x4_mul(f32x4_splat(0.797_884_6), f32x4_add(x, f32x4_mul(f32x4_splat(0.044_715), x3)));
+    f32x4_mul(f32x4_mul(f32x4_splat(0.5), x), f32x4_add(f32x4_splat(1.0), tanh_v(inner)))
+}
+
+/// ReLU for four lanes, same rule as the scalar `relu1` (NaN passes through).
+#[inline(always)]
+pub unsafe fn relu_v(x: v128) -> v128 {
+    v128_bitselect(f32x4_splat(0.0), x, f32x4_lt(x, f32x4_splat(0.0)))
+}
+
+/// Applies `f` to whole vectors and `tail` (the scalar twin) to the last `len % 4` values.
+#[inline(always)]
+unsafe fn map(x: &mut [f32], f: unsafe fn(v128) -> v128, tail: fn(f32) -> f32) {
+    let n4 = x.len() / 4 * 4;
+    let p = x.as_mut_ptr();
+    let mut i = 0;
+    while i < n4 {
+        v128_store(p.add(i) as *mut v128, f(v128_load(p.add(i) as *const v128)));
+        i += 4;
+    }
+    for v in &mut x[n4..] {
+        *v = tail(*v);
+    }
+}
+
+/// ReLU in place.
+pub fn f32_relu(x: &mut [f32]) {
+    #[target_feature(enable = "simd128")]
+    unsafe fn imp(x: &mut [f32]) {
+        map(x, relu_v, relu1)
+    }
+    // SAFETY: `map` stays within `x`.
+    unsafe { imp(x) }
+}
+
+/// GELU in place. The scalar tail uses the exact `gelu1`; tests compare with [`super::super::tolerance::F32_APPROX`].
+pub fn f32_gelu(x: &mut [f32]) {
+    #[target_feature(enable = "simd128")]
+    unsafe fn imp(x: &mut [f32]) {
+        map(x, gelu_v, gelu1)
+    }
+    // SAFETY: `map` stays within `x`.
+    unsafe { imp(x) }
+}

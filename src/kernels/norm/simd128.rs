@@ -1,0 +1,127 @@
+//! SIMD128 LayerNorm and softmax. Sums are reduced four lanes at a time (reassociated, hence the
+//! `F32_REASSOCIATED`/`F32_APPROX` tiers in tests); softmax uses the vector `exp` approximation.
+use crate::kernels::act::simd128::exp_v;
+use core::arch::wasm32::*;
+
+/// Variant name.
+pub const LAYERNORM: &str = "f32_layernorm__simd128";
+/// Variant name.
+pub const SOFTMAX: &str = "f32_softmax__simd128";
+
+#[inline(always)]
+pub(crate) unsafe fn hsum(v: v128) -> f32 {
+    f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
+}
+
+#[inline(always)]
+unsafe fn hmax(v: v128) -> f32 {
+    f32x4_extract_lane::<0>(v).max(f32x4_extract_lane::<1>(v)).max(f32x4_extract_lane::<2>(v).max(f32x4_extract_lane::<3>(v)))
+}
+
+/// LayerNorm over rows of width `dim` (biased variance, like the reference).
+pub fn f32_layernorm(x: &[f32], rows: usize, dim: usize, gamma: &[f32], beta: &[f32], eps: f32, out: &mut [f32]) {
+    assert!(x.len() >= rows * dim && out.len() >= rows * dim && gamma.len() >= dim && beta.len() >= dim);
+    #[target_feature(enable = "simd128")]
+    unsafe fn imp(x: &[f32], rows: usize, dim: usize, gamma: &[f32], beta: &[f32], eps: f32, out: &mut [f32]) {
+        let d4 = dim / 4 * 4;
+        for r in 0..rows {
+            let row = x.as_ptr().add(r * dim);
+            let o = out.as_mut_ptr().add(r * dim);
+            let mut s = f32x4_splat(0.0);
+            let mut i = 0;
+            while i < d4 {
+                s = f32x4_add(s, v128_load(row.add(i) as *const v128));
+                i += 4;
+            }
+            let mut sum = hsum(s);
+            for t in d4..dim {
+                sum += *row.add(t);
+            }
+            let mean = sum / dim as f32;
+            let mv = f32x4_splat(mean);
+            let mut q = f32x4_splat(0.0);
+            i = 0;
+            while i < d4 {
+                let d = f32x4_sub(v128_load(row.add(i) as *const v128), mv);
+                q = f32x4_add(q, f32x4_mul(d, d));
+                i += 4;
+            }
+            let mut var = hsum(q);
+            for t in d4..dim {
+                let d = *row.add(t) - mean;
+                var += d * d;
+            }
+            let inv = 1.0 / libm::sqrtf(var / dim as f32 + eps);
+            let iv = f32x4_splat(inv);
+            i = 0;
+            while i < d4 {
+                let d = f32x4_mul(f32x4_sub(v128_load(row.add(i) as *const v128), mv), iv);
+                let g = v128_load(gamma.as_ptr().add(i) as *const v128);
+                let b = v128_load(beta.as_ptr().add(i) as *const v128);
+                v128_store(o.add(i) as *mut v128, f32x4_add(f32x4_mul(d, g), b));
+                i += 4;
+            }
+            for t in d4..dim {
+                *o.add(t) = (*row.add(t) - mean) * inv * gamma[t] + beta[t];
+            }
+        }
+    }
+    // SAFETY: bounds checked above.
+    unsafe { imp(x, rows, dim, gamma, beta, eps, out) }
+}
+
+/// Softmax of one row in place (vector exp; scalar `libm::expf` for the tail).
+#[inline(always)]
+pub(crate) unsafe fn softmax_row(row: &mut [f32]) {
+    let n = row.len();
+    let n4 = n / 4 * 4;
+    let p = row.as_mut_ptr();
+    let mut m = f32x4_splat(f32::NEG_INFINITY);
+    let mut i = 0;
+    while i < n4 {
+        m = f32x4_max(m, v128_load(p.add(i) as *const v128));
+        i += 4;
+    }
+    let mut max = hmax(m);
+    for t in n4..n {
+        max = max.max(*p.add(t));
+    }
+    let mv = f32x4_splat(max);
+    let mut s = f32x4_splat(0.0);
+    i = 0;
+    while i < n4 {
+        let e = exp_v(f32x4_sub(v128_load(p.add(i) as *const v128), mv));
+        v128_store(p.add(i) as *mut v128, e);
+        s = f32x4_add(s, e);
+        i += 4;
+    }
+    let mut sum = hsum(s);
+    for t in n4..n {
+        *p.add(t) = libm::expf(*p.add(t) - max);
+        sum += *p.add(t);
+    }
+    let inv = f32x4_splat(1.0 / sum);
+    i = 0;
+    while i < n4 {
+        v128_store(p.add(i) as *mut v128, f32x4_mul(v128_load(p.add(i) as *const v128), inv));
+        i += 4;
+    }
+    for t in n4..n {
+        *p.add(t) *= 1.0 / sum;
+    }
+}
+
+/// Softmax over each row of width `cols`, in place.
+pub fn f32_softmax(x: &mut [f32], cols: usize) {
+    if cols == 0 {
+        return;
+    }
+    #[target_feature(enable = "simd128")]
+    unsafe fn imp(x: &mut [f32], cols: usize) {
+        for row in x.chunks_exact_mut(cols) {
+            softmax_row(row);
+        }
+    }
+    // SAFETY: each row is a valid slice.
+    unsafe { imp(x, cols) }
+}
