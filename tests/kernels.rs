@@ -227,3 +227,36 @@ fn exp_tanh_approximation_error() {
     let small = unsafe { f32x4_extract_lane::<0>(exp_v(f32x4_splat(-1000.0))) };
     assert!(big.is_finite() && big > 1e38 && small >= 0.0 && small < 1e-37);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn linear_variants_on_packed_weights_match_reference() {
+    use tinymlperf::kernels::DenseWeights;
+    let variants = kernels::linear_variants();
+    #[cfg(target_arch = "wasm32")]
+    assert!(variants.len() >= 2);
+    let mut shapes: Vec<(usize, usize, usize)> = MODEL_SHAPES.to_vec();
+    for &m in &EDGE {
+        for &k in &EDGE {
+            for &n in &[0usize, 1, 3, 7, 8, 9, 10, 17, 64, 65] {
+                shapes.push((m, k, n));
+            }
+        }
+    }
+    for (name, f) in variants {
+        for &(m, k, n) in &shapes {
+            let s = GemmShape { m, k, n };
+            let (a, b, bias) = (seeded_values(m as u64 + 3, m * k), seeded_values(k as u64 + 5, k * n), seeded_values(n as u64, n));
+            let w = DenseWeights::new(k, n, b.clone());
+            for (bias, act) in [(Some(&bias[..]), Act::Relu), (None, Act::None), (Some(&bias[..]), Act::Gelu)] {
+                let mut want = vec![f32::NAN; m * n];
+                let mut got = vec![f32::NAN; m * n];
+                reference(s, &a, &b, bias, act, &mut want);
+                f(m, &a, &w, bias, act, &mut got);
+                if let Some((i, g, wv)) = tolerance::F32_EXACT.first_mismatch(&got, &want) {
+                    panic!("{name} {s:?} {act:?}: element {i} = {g}, reference {wv}");
+                }
+            }
+        }
+    }
+}

@@ -73,6 +73,36 @@ pub struct AttnShape {
     pub head_dim: usize,
 }
 
+/// Dense layer weights as a model holds them: the row-major `k×n` matrix, read by the scalar baseline,
+/// and the same matrix packed into 8-column panels ([`gemm::PackedB`]), read by the fast kernels.
+/// Both are made once, at model load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DenseWeights {
+    /// Row-major `k×n`.
+    pub kn: Vec<f32>,
+    /// Packed copy of `kn`.
+    pub packed: gemm::PackedB,
+}
+
+impl DenseWeights {
+    /// Wraps a row-major `k×n` matrix and packs it.
+    pub fn new(k: usize, n: usize, kn: Vec<f32>) -> Self {
+        let packed = gemm::PackedB::pack(k, n, &kn);
+        DenseWeights { kn, packed }
+    }
+    /// Rows (input width).
+    pub fn k(&self) -> usize {
+        self.packed.k
+    }
+    /// Columns (output width).
+    pub fn n(&self) -> usize {
+        self.packed.n
+    }
+}
+
+/// A dense layer: `out[rows×n] = act(x[rows×k]·W + bias)`.
+pub type LinearFn = fn(usize, &[f32], &DenseWeights, Option<&[f32]>, Act, &mut [f32]);
+
 /// `C = act(A·B + bias)`; `bias` has `n` entries.
 pub type GemmFn = fn(GemmShape, &[f32], &[f32], Option<&[f32]>, Act, &mut [f32]);
 /// `out = act(conv3x3(input, weight) + bias)`.
@@ -99,6 +129,8 @@ pub struct Kernels {
     pub name: &'static str,
     /// Dense f32 GEMM with bias and fused activation.
     pub gemm: GemmFn,
+    /// Dense layer on pre-packed weights (models call this; the scalar table reads `kn`).
+    pub linear: LinearFn,
     /// 3×3 pad-1 convolution with bias and fused activation.
     pub conv3x3: Conv3x3Fn,
     /// 2×2 max-pool.
@@ -132,6 +164,7 @@ pub fn scalar() -> Kernels {
     Kernels {
         name: "scalar",
         gemm: gemm::scalar::f32_gemm,
+        linear: gemm::scalar::f32_linear,
         conv3x3: conv::scalar::f32_conv3x3,
         maxpool2: pool::scalar::f32_maxpool2,
         relu: act::scalar::f32_relu,
@@ -143,6 +176,7 @@ pub fn scalar() -> Kernels {
         mean_pool: embed::scalar::f32_mean_pool,
         names: vec![
             ("gemm", "f32_gemm__scalar"),
+            ("linear", "f32_gemm__scalar"),
             ("conv3x3", "f32_conv3x3__scalar"),
             ("maxpool2", "f32_maxpool2__scalar"),
             ("relu", "f32_relu__scalar"),
@@ -164,6 +198,7 @@ pub fn best() -> Kernels {
     {
         k.name = "simd128";
         k.gemm = gemm::simd128::f32_gemm;
+        k.linear = gemm::simd128::f32_linear;
         k.conv3x3 = conv::simd128::f32_conv3x3;
         k.maxpool2 = pool::simd128::f32_maxpool2;
         k.relu = act::simd128::f32_relu;
@@ -173,6 +208,7 @@ pub fn best() -> Kernels {
         k.attention = attention::simd128::f32_attention;
         for (slot, variant) in [
             ("gemm", gemm::simd128::NAME),
+            ("linear", gemm::simd128::PACKED_NAME),
             ("conv3x3", conv::simd128::NAME),
             ("maxpool2", pool::simd128::NAME),
             ("relu", act::simd128::RELU),
@@ -200,6 +236,15 @@ pub fn gemm_variants() -> Vec<(&'static str, GemmFn)> {
     let mut v: Vec<(&'static str, GemmFn)> = vec![("f32_gemm__scalar", gemm::scalar::f32_gemm)];
     #[cfg(target_arch = "wasm32")]
     v.push((gemm::simd128::NAME, gemm::simd128::f32_gemm));
+    v
+}
+
+/// Every dense-layer variant in this build, by name (scalar reference first).
+pub fn linear_variants() -> Vec<(&'static str, LinearFn)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, LinearFn)> = vec![("f32_gemm__scalar", gemm::scalar::f32_linear)];
+    #[cfg(target_arch = "wasm32")]
+    v.push((gemm::simd128::PACKED_NAME, gemm::simd128::f32_linear));
     v
 }
 

@@ -16,3 +16,8 @@ pub fn f32_gemm(s: GemmShape, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: A
         }
     }
 }
+
+/// The baseline dense layer: the reference GEMM on the row-major weights.
+pub fn f32_linear(rows: usize, x: &[f32], w: &crate::kernels::DenseWeights, bias: Option<&[f32]>, act: Act, out: &mut [f32]) {
+    f32_gemm(GemmShape { m: rows, k: w.k(), n: w.n() }, x, &w.kn, bias, act, out)
+}
