@@ -1,10 +1,11 @@
-//! SIMD128 fused multi-head attention. Per head: `K_h` is transposed once into a `d × seq` scratch so
-//! a query's scores come out four keys at a time; the score row (`seq` floats, the only intermediate)
-//! goes through the vector softmax; `P·V_h` accumulates `d` outputs in vectors with `p_j` broadcast.
-//! Nothing `seq × seq` is ever materialized.
+//! SIMD128 fused multi-head attention. Per head, `K_h` is transposed once into a `d × seq` scratch;
+//! then for each block of 4 query rows: `S = scale·Q·K_hᵀ` with the GEMM's 4×8 register tiles on
+//! strided views (no copy of Q or V), the vector softmax on each row, and `P·V_h` with the same tiles
+//! written straight into the head's output columns. The only intermediate is a `4 × seq` score
+//! block; nothing `seq × seq` is ever materialized.
+use crate::kernels::gemm::simd128::{gemm_strided, Mat, MatMut};
 use crate::kernels::norm::simd128::softmax_row;
-use crate::kernels::AttnShape;
-use core::arch::wasm32::*;
+use crate::kernels::{Act, AttnShape};
 
 /// Variant name.
 pub const NAME: &str = "f32_attention__simd128_fused";
@@ -21,15 +22,16 @@ pub fn f32_attention(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f
     unsafe { imp(q, k, v, s, out) }
 }
 
+/// Query rows per block: the GEMM tile height, so each block's `Q·Kᵀ` is one pass of 4×8 tiles.
+const ROWS: usize = 4;
+
 #[target_feature(enable = "simd128")]
 unsafe fn imp(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f32]) {
     let AttnShape { seq, heads, head_dim: d } = s;
     let width = heads * d;
     let scale = 1.0 / libm::sqrtf(d as f32);
-    let seq4 = seq / 4 * 4;
-    let d4 = d / 4 * 4;
     let mut kt = vec![0.0f32; d * seq];
-    let mut scores = vec![0.0f32; seq];
+    let mut scores = vec![0.0f32; ROWS * seq];
     for h in 0..heads {
         let off = h * d;
         for j in 0..seq {
@@ -37,46 +39,37 @@ unsafe fn imp(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f32]) {
                 kt[t * seq + j] = k[j * width + off + t];
             }
         }
-        for i in 0..seq {
-            let qi = q.as_ptr().add(i * width + off);
-            // scores[j] = scale · q_i · k_j, four keys per step.
-            let mut j = 0;
-            while j < seq4 {
-                let mut acc = f32x4_splat(0.0);
-                for t in 0..d {
-                    acc = f32x4_add(acc, f32x4_mul(f32x4_splat(*qi.add(t)), v128_load(kt.as_ptr().add(t * seq + j) as *const v128)));
-                }
-                v128_store(scores.as_mut_ptr().add(j) as *mut v128, f32x4_mul(acc, f32x4_splat(scale)));
-                j += 4;
+        let mut i = 0;
+        while i < seq {
+            let rows = ROWS.min(seq - i);
+            // S = scale · Q_h[i..i+rows] · K_hᵀ   (rows × seq)
+            gemm_strided(
+                rows,
+                d,
+                seq,
+                Mat { p: q.as_ptr().add(i * width + off), ld: width },
+                Mat { p: kt.as_ptr(), ld: seq },
+                MatMut { p: scores.as_mut_ptr(), ld: seq },
+                None,
+                Act::None,
+                scale,
+            );
+            for r in 0..rows {
+                softmax_row(&mut scores[r * seq..(r + 1) * seq]);
             }
-            while j < seq {
-                let mut acc = 0.0;
-                for t in 0..d {
-                    acc += *qi.add(t) * kt[t * seq + j];
-                }
-                scores[j] = acc * scale;
-                j += 1;
-            }
-            softmax_row(&mut scores);
-            // out_i = Σ_j p_j · v_j over this head's d columns.
-            let o = out.as_mut_ptr().add(i * width + off);
-            let mut t = 0;
-            while t < d4 {
-                let mut acc = f32x4_splat(0.0);
-                for (jj, &p) in scores.iter().enumerate() {
-                    acc = f32x4_add(acc, f32x4_mul(f32x4_splat(p), v128_load(v.as_ptr().add(jj * width + off + t) as *const v128)));
-                }
-                v128_store(o.add(t) as *mut v128, acc);
-                t += 4;
-            }
-            while t < d {
-                let mut acc = 0.0;
-                for (jj, &p) in scores.iter().enumerate() {
-                    acc += p * v[jj * width + off + t];
-                }
-                *o.add(t) = acc;
-                t += 1;
-            }
+            // O_h[i..i+rows] = P · V_h   (rows × d)
+            gemm_strided(
+                rows,
+                seq,
+                d,
+                Mat { p: scores.as_ptr(), ld: seq },
+                Mat { p: v.as_ptr().add(off), ld: width },
+                MatMut { p: out.as_mut_ptr().add(i * width + off), ld: width },
+                None,
+                Act::None,
+                1.0,
+            );
+            i += rows;
         }
     }
 }

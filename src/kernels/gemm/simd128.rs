@@ -2,7 +2,8 @@
 //! epilogue, and narrower tiles (4-wide, then scalar) for the column tail.
 //!
 //! Only this module is compiled with `simd128`; the crate as a whole is not, so the scalar reference
-//! stays scalar (checked by the disassembly test in `tests/wasm_disasm.rs`).
+//! stays scalar (checked by the disassembly test in `tests/e2e/disasm.test.mjs`).
+use crate::kernels::act::simd128::{gelu_v, relu_v};
 use crate::kernels::{apply_act, Act, GemmShape};
 use core::arch::wasm32::*;
 
@@ -23,94 +24,132 @@ pub fn f32_gemm(s: GemmShape, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: A
 #[target_feature(enable = "simd128")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn gemm_impl(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, c: &mut [f32]) {
+    let bias = bias.map(|b| b.as_ptr());
+    gemm_strided(m, k, n, Mat { p: a.as_ptr(), ld: k }, Mat { p: b.as_ptr(), ld: n }, MatMut { p: c.as_mut_ptr(), ld: n }, bias, act, 1.0);
+}
+
+/// A read-only row-major matrix view: element (r, c) at `p + r·ld + c`.
+#[derive(Clone, Copy)]
+pub(crate) struct Mat {
+    pub p: *const f32,
+    pub ld: usize,
+}
+
+/// A writable row-major matrix view.
+#[derive(Clone, Copy)]
+pub(crate) struct MatMut {
+    pub p: *mut f32,
+    pub ld: usize,
+}
+
+/// `C = act(scale·(A·B) + bias)` on strided views; the 4×8 / 4-wide / scalar-tail tiling of
+/// [`f32_gemm`]. With `scale = 1` the per-output operation order equals the reference's.
+/// Used directly by the fused attention (Q·Kᵀ and P·V on one head's columns).
+///
+/// # Safety
+/// The views must cover `m×k`, `k×n` and `m×n` elements at their strides, `bias` (if any) `n`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn gemm_strided(m: usize, k: usize, n: usize, a: Mat, b: Mat, c: MatMut, bias: Option<*const f32>, act: Act, scale: f32) {
     let mut i = 0;
     while i < m {
         let mr = (m - i).min(4);
+        let a_i = Mat { p: a.p.add(i * a.ld), ld: a.ld };
+        let c_i = MatMut { p: c.p.add(i * c.ld), ld: c.ld };
         match mr {
-            4 => rows::<4>(i, k, n, a, b, bias, act, c),
-            3 => rows::<3>(i, k, n, a, b, bias, act, c),
-            2 => rows::<2>(i, k, n, a, b, bias, act, c),
-            _ => rows::<1>(i, k, n, a, b, bias, act, c),
+            4 => rows::<4>(k, n, a_i, b, c_i, bias, act, scale),
+            3 => rows::<3>(k, n, a_i, b, c_i, bias, act, scale),
+            2 => rows::<2>(k, n, a_i, b, c_i, bias, act, scale),
+            _ => rows::<1>(k, n, a_i, b, c_i, bias, act, scale),
         }
         i += mr;
     }
 }
 
+/// Epilogue activation on four lanes; GELU uses the vector tanh (see `act::simd128`), so GEMMs with a
+/// GELU epilogue are compared with the reference at the `F32_APPROX` tier.
 #[inline(always)]
 unsafe fn act_v(act: Act, v: v128) -> v128 {
     match act {
         Act::None => v,
-        // Same rule as the scalar `relu1`: zero where x < 0, else x (NaN passes through).
-        Act::Relu => v128_bitselect(f32x4_splat(0.0), v, f32x4_lt(v, f32x4_splat(0.0))),
-        Act::Gelu => {
-            // GELU stays exact here (rare in GEMM epilogues of these models): lane-wise scalar twin.
-            f32x4(
-                apply_act(act, f32x4_extract_lane::<0>(v)),
-                apply_act(act, f32x4_extract_lane::<1>(v)),
-                apply_act(act, f32x4_extract_lane::<2>(v)),
-                apply_act(act, f32x4_extract_lane::<3>(v)),
-            )
-        }
+        Act::Relu => relu_v(v),
+        Act::Gelu => gelu_v(v),
+    }
+}
+
+#[inline(always)]
+unsafe fn load_bias(bias: Option<*const f32>, j: usize) -> v128 {
+    match bias {
+        Some(bp) => v128_load(bp.add(j) as *const v128),
+        None => f32x4_splat(0.0),
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn rows<const MR: usize>(i: usize, k: usize, n: usize, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, c: &mut [f32]) {
-    let ap = a.as_ptr().add(i * k);
-    let bp = b.as_ptr();
-    let cp = c.as_mut_ptr().add(i * n);
+unsafe fn rows<const MR: usize>(k: usize, n: usize, a: Mat, b: Mat, c: MatMut, bias: Option<*const f32>, act: Act, scale: f32) {
+    let sv = f32x4_splat(scale);
+    let scaled = scale != 1.0;
     let mut j = 0;
     // 8-wide column blocks: MR×2 accumulators.
     while j + 8 <= n {
-        let (b0, b1) = match bias {
-            Some(bb) => (v128_load(bb.as_ptr().add(j) as *const v128), v128_load(bb.as_ptr().add(j + 4) as *const v128)),
-            None => (f32x4_splat(0.0), f32x4_splat(0.0)),
-        };
-        let mut acc0 = [b0; MR];
-        let mut acc1 = [b1; MR];
+        let mut acc0 = [f32x4_splat(0.0); MR];
+        let mut acc1 = [f32x4_splat(0.0); MR];
+        if !scaled {
+            acc0 = [load_bias(bias, j); MR];
+            acc1 = [load_bias(bias, j + 4); MR];
+        }
         for p in 0..k {
-            let brow = bp.add(p * n + j);
+            let brow = b.p.add(p * b.ld + j);
             let w0 = v128_load(brow as *const v128);
             let w1 = v128_load(brow.add(4) as *const v128);
             for r in 0..MR {
-                let av = f32x4_splat(*ap.add(r * k + p));
+                let av = f32x4_splat(*a.p.add(r * a.ld + p));
                 acc0[r] = f32x4_add(acc0[r], f32x4_mul(av, w0));
                 acc1[r] = f32x4_add(acc1[r], f32x4_mul(av, w1));
             }
         }
         for r in 0..MR {
-            v128_store(cp.add(r * n + j) as *mut v128, act_v(act, acc0[r]));
-            v128_store(cp.add(r * n + j + 4) as *mut v128, act_v(act, acc1[r]));
+            let (mut v0, mut v1) = (acc0[r], acc1[r]);
+            if scaled {
+                v0 = f32x4_add(f32x4_mul(v0, sv), load_bias(bias, j));
+                v1 = f32x4_add(f32x4_mul(v1, sv), load_bias(bias, j + 4));
+            }
+            v128_store(c.p.add(r * c.ld + j) as *mut v128, act_v(act, v0));
+            v128_store(c.p.add(r * c.ld + j + 4) as *mut v128, act_v(act, v1));
         }
         j += 8;
     }
     // 4-wide column block.
     if j + 4 <= n {
-        let b0 = match bias {
-            Some(bb) => v128_load(bb.as_ptr().add(j) as *const v128),
-            None => f32x4_splat(0.0),
-        };
-        let mut acc = [b0; MR];
+        let mut acc = [if scaled { f32x4_splat(0.0) } else { load_bias(bias, j) }; MR];
         for p in 0..k {
-            let w0 = v128_load(bp.add(p * n + j) as *const v128);
+            let w0 = v128_load(b.p.add(p * b.ld + j) as *const v128);
             for r in 0..MR {
-                acc[r] = f32x4_add(acc[r], f32x4_mul(f32x4_splat(*ap.add(r * k + p)), w0));
+                acc[r] = f32x4_add(acc[r], f32x4_mul(f32x4_splat(*a.p.add(r * a.ld + p)), w0));
             }
         }
         for r in 0..MR {
-            v128_store(cp.add(r * n + j) as *mut v128, act_v(act, acc[r]));
+            let mut v = acc[r];
+            if scaled {
+                v = f32x4_add(f32x4_mul(v, sv), load_bias(bias, j));
+            }
+            v128_store(c.p.add(r * c.ld + j) as *mut v128, act_v(act, v));
         }
         j += 4;
     }
     // Scalar tail (< 4 columns): the scalar twin, same accumulation order as the reference.
     while j < n {
         for r in 0..MR {
-            let mut s = bias.map_or(0.0, |bb| bb[j]);
+            let b0 = bias.map_or(0.0, |bp| *bp.add(j));
+            let mut s = if scaled { 0.0 } else { b0 };
             for p in 0..k {
-                s += *ap.add(r * k + p) * *bp.add(p * n + j);
+                s += *a.p.add(r * a.ld + p) * *b.p.add(p * b.ld + j);
             }
-            *cp.add(r * n + j) = apply_act(act, s);
+            if scaled {
+                s = s * scale + b0;
+            }
+            *c.p.add(r * c.ld + j) = apply_act(act, s);
         }
         j += 1;
     }
