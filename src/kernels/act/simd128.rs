@@ -8,6 +8,7 @@
 //! `tanh_v(x) = sign(x)·(1 − 2/(e^{2|x|} + 1))`: max absolute error 1.1e-7 (same test; bound 3e-7);
 //! relative error is larger only where tanh is near 0, which GELU multiplies by `x` and damps.
 use super::scalar::{gelu1, relu1};
+use crate::kernels::Act;
 use core::arch::wasm32::*;
 
 /// Variant names, `dtype_op__isa`.
@@ -60,6 +61,17 @@ pub unsafe fn gelu_v(x: v128) -> v128 {
 #[inline(always)]
 pub unsafe fn relu_v(x: v128) -> v128 {
     v128_bitselect(f32x4_splat(0.0), x, f32x4_lt(x, f32x4_splat(0.0)))
+}
+
+/// A fused epilogue activation on four lanes (GELU through [`gelu_v`], so GEMM/conv epilogues with
+/// GELU compare with the reference at the `F32_APPROX` tier).
+#[inline(always)]
+pub unsafe fn act_v(act: Act, v: v128) -> v128 {
+    match act {
+        Act::None => v,
+        Act::Relu => relu_v(v),
+        Act::Gelu => gelu_v(v),
+    }
 }
 
 /// Applies `f` to whole vectors and `tail` (the scalar twin) to the last `len % 4` values.

@@ -6,7 +6,7 @@
 //!   `(Cin·9) × (h·w)` matrix and multiplied by the `Cout × (Cin·9)` weights with the SIMD GEMM, which
 //!   writes `Cout × (h·w)` — already the NCHW layout, so no transpose. Bias and activation are applied
 //!   per output channel in one vector pass.
-use crate::kernels::act::simd128::{gelu_v, relu_v};
+use crate::kernels::act::simd128::act_v;
 use crate::kernels::{apply_act, gemm, Act, Conv3x3Shape, GemmShape};
 use core::arch::wasm32::*;
 
@@ -26,15 +26,6 @@ pub fn f32_conv3x3(s: Conv3x3Shape, input: &[f32], weight: &[f32], bias: &[f32],
         unsafe { direct_cin1(s, input, weight, bias, act, out) }
     } else {
         im2col_gemm(s, input, weight, bias, act, out)
-    }
-}
-
-#[inline(always)]
-unsafe fn act_v(act: Act, v: v128) -> v128 {
-    match act {
-        Act::None => v,
-        Act::Relu => relu_v(v),
-        Act::Gelu => gelu_v(v),
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Only this module is compiled with `simd128`; the crate as a whole is not, so the scalar reference
 //! stays scalar (checked by the disassembly test in `tests/e2e/disasm.test.mjs`).
-use crate::kernels::act::simd128::{gelu_v, relu_v};
+use crate::kernels::act::simd128::act_v;
 use crate::kernels::{apply_act, Act, GemmShape};
 use core::arch::wasm32::*;
 
@@ -63,17 +63,6 @@ pub(crate) unsafe fn gemm_strided(m: usize, k: usize, n: usize, a: Mat, b: Mat, 
             _ => rows::<1>(k, n, a_i, b, c_i, bias, act, scale),
         }
         i += mr;
-    }
-}
-
-/// Epilogue activation on four lanes; GELU uses the vector tanh (see `act::simd128`), so GEMMs with a
-/// GELU epilogue are compared with the reference at the `F32_APPROX` tier.
-#[inline(always)]
-unsafe fn act_v(act: Act, v: v128) -> v128 {
-    match act {
-        Act::None => v,
-        Act::Relu => relu_v(v),
-        Act::Gelu => gelu_v(v),
     }
 }
 
