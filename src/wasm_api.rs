@@ -36,3 +36,13 @@ pub fn gemm_demo(m: usize, k: usize, n: usize, batch_ms: f64, rounds: usize) -> 
     let report = kernel_bench::gemm_scalar_vs_best(&clock, GemmShape { m, k, n }, RunConfig { batch_ms, rounds, warmup: 2 });
     serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// Runs the kernel benchmark (measured peak, every kernel variant on every real model shape, whole-model
+/// latency per path unless `with_models` is false) and returns the `BenchReport`. `quick` shortens it for smoke tests; its figures
+/// are not meant to be read.
+#[wasm_bindgen(js_name = benchKernels)]
+pub fn bench_kernels(quick: bool, with_models: bool) -> Result<JsValue, JsError> {
+    let clock = Clock::new().map_err(|e| JsError::new(&e.to_string()))?;
+    let report = kernel_bench::bench_kernels(&clock, quick, with_models).map_err(|e| JsError::new(&e.to_string()))?;
+    serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+}

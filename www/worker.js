@@ -1,5 +1,5 @@
 // Runs the wasm module off the main thread. Only wiring: every figure is computed in Rust.
-import init, { gemmDemo, version } from './pkg/tinymlperf.js';
+import init, { benchKernels, gemmDemo, version } from './pkg/tinymlperf.js';
 
 const ready = init();
 
@@ -16,6 +16,8 @@ self.onmessage = async (ev) => {
         self.postMessage({ id, progress: { done: i + 1, total: args.shapes.length }, partial: report });
       }
       self.postMessage({ id, ok: true });
+    } else if (type === 'bench-kernels') {
+      self.postMessage({ id, ok: true, value: benchKernels(Boolean(args?.quick), args?.models !== false) });
     } else {
       throw new Error(`unknown request '${type}'`);
     }

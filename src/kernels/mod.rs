@@ -10,13 +10,14 @@
 //! - Convolution: activations `N×C×H×W`, weights `Cout×Cin×3×3`.
 
 pub mod act;
-pub mod tolerance;
 pub mod attention;
 pub mod conv;
 pub mod embed;
 pub mod gemm;
 pub mod norm;
 pub mod pool;
+pub mod quant;
+pub mod tolerance;
 
 /// Activation fused into a GEMM or convolution epilogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -75,20 +76,40 @@ pub struct AttnShape {
 
 /// Dense layer weights as a model holds them: the row-major `k×n` matrix, read by the scalar baseline,
 /// and the same matrix packed into 8-column panels ([`gemm::PackedB`]), read by the fast kernels.
-/// Both are made once, at model load.
+/// Both are made once, at model load. Optimized entries add an INT8 form (after calibration) or a
+/// block-sparse form (after pruning), read by the `int8()` and `sparse()` tables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DenseWeights {
     /// Row-major `k×n`.
     pub kn: Vec<f32>,
     /// Packed copy of `kn`.
     pub packed: gemm::PackedB,
+    /// INT8 form, if the layer has been quantized.
+    pub int8: Option<quant::Int8Weights>,
+    /// Block-sparse form of `kn`, if the layer has been pruned.
+    pub sparse: Option<gemm::sparse::SparseWeights>,
 }
 
 impl DenseWeights {
     /// Wraps a row-major `k×n` matrix and packs it.
     pub fn new(k: usize, n: usize, kn: Vec<f32>) -> Self {
         let packed = gemm::PackedB::pack(k, n, &kn);
-        DenseWeights { kn, packed }
+        DenseWeights { kn, packed, int8: None, sparse: None }
+    }
+
+    /// Adds the INT8 form with the given calibrated input scale.
+    pub fn quantize(&mut self, act_scale: f32) {
+        self.int8 = Some(quant::Int8Weights::new(self.k(), self.n(), &self.kn, act_scale));
+    }
+
+    /// Prunes `kn` in 1×8 blocks to `sparsity` (repacking the dense copy, so every table sees the same
+    /// pruned function) and adds the block-sparse form. `input_norms` (one per row) weights each
+    /// block by its input's typical magnitude (see `gemm::sparse::prune_blocks_scored`).
+    pub fn prune_blocks(&mut self, sparsity: f64, input_norms: Option<&[f32]>) {
+        let (k, n) = (self.k(), self.n());
+        gemm::sparse::prune_blocks_scored(k, n, &mut self.kn, sparsity, input_norms);
+        self.packed = gemm::PackedB::pack(k, n, &self.kn);
+        self.sparse = Some(gemm::sparse::SparseWeights::from_dense(k, n, &self.kn));
     }
     /// Rows (input width).
     pub fn k(&self) -> usize {
@@ -223,7 +244,67 @@ pub fn best() -> Kernels {
     k
 }
 
-#[allow(dead_code)]
+/// The INT8 table: [`best()`] with dense layers in INT8 wherever the model's weights were quantized
+/// (see `models::optimize`), fp32 elsewhere.
+pub fn int8() -> Kernels {
+    let mut k = best();
+    k.name = "int8";
+    #[cfg(target_arch = "wasm32")]
+    {
+        k.linear = gemm::int8::i8_linear;
+        set_name(&mut k, "linear", gemm::int8::NAME);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        k.linear = int8_linear_reference;
+        set_name(&mut k, "linear", "i8_gemm__scalar");
+    }
+    k
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn int8_linear_reference(rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32]>, act: Act, out: &mut [f32]) {
+    match &w.int8 {
+        Some(q) => quant::i8_linear_reference(rows, x, q, bias, act, out),
+        None => gemm::scalar::f32_linear(rows, x, w, bias, act, out),
+    }
+}
+
+/// The sparse table: [`best()`] with dense layers block-sparse wherever they were pruned.
+pub fn sparse() -> Kernels {
+    let mut k = best();
+    k.name = "sparse";
+    k.linear = gemm::sparse::sparse_linear;
+    #[cfg(target_arch = "wasm32")]
+    set_name(&mut k, "linear", gemm::sparse::SIMD_NAME);
+    #[cfg(not(target_arch = "wasm32"))]
+    set_name(&mut k, "linear", gemm::sparse::SCALAR_NAME);
+    k
+}
+
+/// INT8 dense-layer kernel on quantized weights.
+pub type Int8LinearFn = fn(usize, &[f32], &quant::Int8Weights, Option<&[f32]>, Act, &mut [f32]);
+/// Block-sparse dense-layer kernel.
+pub type SparseLinearFn = fn(usize, &[f32], &gemm::sparse::SparseWeights, Option<&[f32]>, Act, &mut [f32]);
+
+/// Every INT8 dense-layer variant (scalar reference first).
+pub fn int8_variants() -> Vec<(&'static str, Int8LinearFn)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, Int8LinearFn)> = vec![("i8_gemm__scalar", quant::i8_linear_reference)];
+    #[cfg(target_arch = "wasm32")]
+    v.push((gemm::int8::NAME, gemm::int8::i8_linear_packed));
+    v
+}
+
+/// Every block-sparse dense-layer variant (scalar reference first).
+pub fn sparse_variants() -> Vec<(&'static str, SparseLinearFn)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, SparseLinearFn)> = vec![(gemm::sparse::SCALAR_NAME, gemm::sparse::f32_spgemm_reference)];
+    #[cfg(target_arch = "wasm32")]
+    v.push((gemm::sparse::SIMD_NAME, gemm::sparse::simd::f32_spgemm));
+    v
+}
+
 fn set_name(k: &mut Kernels, slot: &'static str, variant: &'static str) {
     if let Some(e) = k.names.iter_mut().find(|(s, _)| *s == slot) {
         e.1 = variant;

@@ -1,1 +1,159 @@
-//! The three event models. Each `forward(&Kernels, ...)` is pure: no clock, no JS.
+//! The three event models. Each `forward(&Kernels, ...)` is pure: no clock, no JS, and every op of
+//! substance goes through a slot of the kernel table, so swapping kernels is the only way to change
+//! speed and the scalar table defines the reference logits.
+//!
+//! Weights come from a validated [`Package`]. Files store Linear weights `[out, in]` (PyTorch/candle
+//! convention); [`Linear::from_package`] transposes them once into the kernels' `k×n` layout. Tensor
+//! names are listed in each model's module docs ([`mlp`], [`cnn`], [`transformer`]).
+//!
+//! FLOPs are 2 × multiply-adds of the GEMMs, convolutions (in-bounds taps only) and attention
+//! products; elementwise work (bias, activations, pooling, normalization, softmax) is not counted.
+pub mod cnn;
+pub mod dataset;
+pub mod linear;
+pub mod mlp;
+pub mod optimize;
+pub mod transformer;
+
+pub use cnn::Cnn;
+pub use dataset::{accuracy, count_correct, Dataset, OwnedInput, EVAL_BATCH};
+pub use linear::Linear;
+pub use mlp::Mlp;
+pub use transformer::Transformer;
+
+use crate::format::{Package, META_ARCHITECTURE};
+use crate::kernels::Kernels;
+use crate::{Error, Result};
+
+/// The architecture strings this build can load, in event order.
+pub const ARCHITECTURES: [&str; 3] = [Mlp::ARCHITECTURE, Cnn::ARCHITECTURE, Transformer::ARCHITECTURE];
+
+/// One model's input batch, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// Images, `batch × 784` values in `[0, 1]` (MLP and CNN).
+    Pixels(&'a [f32]),
+    /// Token ids, `batch × 64` (Transformer).
+    Tokens(&'a [u32]),
+}
+
+/// Any of the event models.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Model {
+    /// MLP Sprint.
+    Mlp(Mlp),
+    /// CNN Marathon.
+    Cnn(Cnn),
+    /// Transformer Decathlon.
+    Transformer(Transformer),
+}
+
+impl Model {
+    /// Builds the model named by the package's `architecture` metadata.
+    pub fn from_package(p: &Package) -> Result<Self> {
+        let arch = p.require_meta(META_ARCHITECTURE)?;
+        match arch {
+            Mlp::ARCHITECTURE => Mlp::from_package(p).map(Model::Mlp),
+            Cnn::ARCHITECTURE => Cnn::from_package(p).map(Model::Cnn),
+            Transformer::ARCHITECTURE => Transformer::from_package(p).map(Model::Transformer),
+            other => Err(Error::Unknown { kind: "architecture", name: other.into(), known: ARCHITECTURES.join(", ") }),
+        }
+    }
+
+    /// Logits, `batch × classes()`. The input kind must match the model (pixels for MLP and CNN,
+    /// tokens for the Transformer); a mismatch is an [`Error::Format`].
+    pub fn forward(&self, k: &Kernels, input: Input<'_>, batch: usize) -> Result<Vec<f32>> {
+        match (self, input) {
+            (Model::Mlp(m), Input::Pixels(x)) => m.forward(k, x, batch),
+            (Model::Cnn(m), Input::Pixels(x)) => m.forward(k, x, batch),
+            (Model::Transformer(m), Input::Tokens(t)) => m.forward(k, t, batch),
+            (m, Input::Pixels(_)) => Err(Error::format("model input", format!("{} takes token ids, got pixels", m.architecture()))),
+            (m, Input::Tokens(_)) => Err(Error::format("model input", format!("{} takes pixels, got token ids", m.architecture()))),
+        }
+    }
+
+    /// The dense layers by tensor prefix, for quantization and pruning ([`optimize`]).
+    pub fn linears_mut(&mut self) -> Vec<(String, &mut Linear)> {
+        match self {
+            Model::Mlp(m) => m.linears_mut().into_iter().map(|(n, l)| (n.to_string(), l)).collect(),
+            Model::Cnn(m) => m.linears_mut().into_iter().map(|(n, l)| (n.to_string(), l)).collect(),
+            Model::Transformer(m) => m.linears_mut(),
+        }
+    }
+
+    /// The canonical architecture string.
+    pub fn architecture(&self) -> &'static str {
+        match self {
+            Model::Mlp(_) => Mlp::ARCHITECTURE,
+            Model::Cnn(_) => Cnn::ARCHITECTURE,
+            Model::Transformer(_) => Transformer::ARCHITECTURE,
+        }
+    }
+
+    /// Number of output classes.
+    pub fn classes(&self) -> usize {
+        match self {
+            Model::Mlp(_) => Mlp::CLASSES,
+            Model::Cnn(_) => Cnn::CLASSES,
+            Model::Transformer(_) => Transformer::CLASSES,
+        }
+    }
+
+    /// Input values (pixels or tokens) per sample.
+    pub fn input_len(&self) -> usize {
+        match self {
+            Model::Mlp(_) => Mlp::INPUT,
+            Model::Cnn(_) => Cnn::INPUT,
+            Model::Transformer(_) => Transformer::SEQ,
+        }
+    }
+
+    /// Number of parameters.
+    pub fn param_count(&self) -> usize {
+        match self {
+            Model::Mlp(m) => m.param_count(),
+            Model::Cnn(m) => m.param_count(),
+            Model::Transformer(m) => m.param_count(),
+        }
+    }
+
+    /// FLOPs (2 × multiply-adds) for one sample; see each model's `flops_per_inference`.
+    pub fn flops_per_inference(&self) -> u64 {
+        match self {
+            Model::Mlp(m) => m.flops_per_inference(),
+            Model::Cnn(m) => m.flops_per_inference(),
+            Model::Transformer(m) => m.flops_per_inference(),
+        }
+    }
+}
+
+/// Index of the largest value; the first one on ties, and NaN never wins (so the answer is the same
+/// whatever the kernel order). An empty row gives 0.
+pub fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v > row[best] || row[best].is_nan() && !v.is_nan() {
+            best = i;
+        }
+    }
+    best
+}
+
+/// [`argmax`] of each `classes`-wide row of `logits`.
+pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<usize> {
+    if classes == 0 {
+        return Vec::new();
+    }
+    logits.chunks_exact(classes).map(argmax).collect()
+}
+
+/// A package may omit the architecture tag (hand-built test packages do), but if it has one it must
+/// name the model being loaded: that turns "CNN weights fed to the MLP" into a clear message instead
+/// of a confusing missing-tensor error.
+pub(crate) fn check_architecture(p: &Package, want: &'static str) -> Result<()> {
+    match p.meta(META_ARCHITECTURE) {
+        None => Ok(()),
+        Some(a) if a == want => Ok(()),
+        Some(a) => Err(Error::format("model package", format!("architecture is '{a}', but this loader builds '{want}'"))),
+    }
+}

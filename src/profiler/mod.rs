@@ -2,7 +2,8 @@
 //! calibration, interleaved runs and statistics.
 pub mod clock;
 pub mod kernel_bench;
+pub mod peak;
 pub mod runner;
 pub mod stats;
 pub use clock::Clock;
-pub use runner::{compare, Comparison, RunConfig};
+pub use runner::{calibrate, compare, Comparison, RunConfig};

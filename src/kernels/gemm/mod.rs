@@ -1,8 +1,11 @@
-//! Dense f32 GEMM: the scalar reference, the SIMD128 register-blocked kernels, and the packed weight
-//! layout the fast kernels read.
+//! GEMM: the f32 scalar reference, the SIMD128 register-blocked kernels and the packed weight layout
+//! they read, the INT8 kernel and the block-sparse kernels.
+#[cfg(target_arch = "wasm32")]
+pub mod int8;
 pub mod scalar;
 #[cfg(target_arch = "wasm32")]
 pub mod simd128;
+pub mod sparse;
 
 /// Columns per packed panel: two f32x4 vectors, the width of the SIMD micro-kernel's tile.
 pub const PANEL: usize = 8;

@@ -1,0 +1,311 @@
+//! INT8 and block-sparse paths: kernel equivalence against their scalar references at edge sizes and
+//! real shapes (wasm: SIMD; natively: the references), quantization properties, pruning exactness, and
+//! model-level accuracy budgets (INT8 within 0.5 pp of fp32, sparse within 1 pp).
+use tinymlperf::events::{load_benchmark, EventId};
+use tinymlperf::kernels::gemm::sparse::{self, SparseWeights};
+use tinymlperf::kernels::quant::{self, Int8Weights};
+use tinymlperf::kernels::{self, gemm::scalar::f32_gemm, tolerance, Act, GemmShape};
+use tinymlperf::models::{accuracy, optimize};
+use tinymlperf::profiler::kernel_bench::seeded_values;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const EDGE: [usize; 11] = [0, 1, 3, 4, 5, 9, 17, 63, 64, 65, 129];
+const MODEL_SHAPES: [(usize, usize, usize); 6] = [(64, 784, 128), (64, 128, 64), (64, 64, 10), (1, 784, 128), (64, 64, 256), (64, 256, 64)];
+
+fn int8_case(m: usize, k: usize, n: usize, seed: u64, act: Act) {
+    let x: Vec<f32> = seeded_values(seed, m * k).iter().map(|v| v * 3.0).collect();
+    let w = seeded_values(seed + 1, k * n);
+    let bias = seeded_values(seed + 2, n);
+    // A deliberately small activation scale saturates part of the inputs at ±127.
+    let q = Int8Weights::new(k, n, &w, 2.0 / 127.0);
+    let mut want = vec![f32::NAN; m * n];
+    quant::i8_linear_reference(m, &x, &q, Some(&bias), act, &mut want);
+    let tol = if act == Act::Gelu { tolerance::F32_APPROX } else { tolerance::F32_EXACT };
+    for (name, f) in kernels::int8_variants() {
+        let mut got = vec![f32::NAN; m * n];
+        f(m, &x, &q, Some(&bias), act, &mut got);
+        if let Some((i, g, r)) = tol.first_mismatch(&got, &want) {
+            panic!("{name} {m}×{k}×{n} {act:?}: element {i} = {g}, reference {r}");
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn int8_variants_match_reference_exactly() {
+    #[cfg(target_arch = "wasm32")]
+    assert_eq!(kernels::int8_variants().len(), 2);
+    for &m in &EDGE {
+        for &k in &EDGE {
+            for &n in &[0usize, 1, 3, 8, 9, 17, 64, 65] {
+                int8_case(m, k, n, (m * 1000 + k * 10 + n) as u64, [Act::None, Act::Relu][(m + k + n) % 2]);
+            }
+        }
+    }
+    for (i, &(m, k, n)) in MODEL_SHAPES.iter().enumerate() {
+        for act in [Act::None, Act::Relu, Act::Gelu] {
+            int8_case(m, k, n, 77 + i as u64, act);
+        }
+    }
+}
+
+/// Runs every INT8 variant against the reference on given weights/inputs/scale; exact.
+fn int8_exact(m: usize, k: usize, n: usize, x: &[f32], w: &[f32], act_scale: f32) {
+    let q = Int8Weights::new(k, n, w, act_scale);
+    let bias = seeded_values(4, n);
+    let mut want = vec![f32::NAN; m * n];
+    quant::i8_linear_reference(m, x, &q, Some(&bias), Act::None, &mut want);
+    for (name, f) in kernels::int8_variants() {
+        let mut got = vec![f32::NAN; m * n];
+        f(m, x, &q, Some(&bias), Act::None, &mut got);
+        assert!(got.iter().zip(&want).all(|(g, r)| g.to_bits() == r.to_bits()), "{name} {m}×{k}×{n} scale {act_scale}: {got:?} vs {want:?}");
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn int8_saturation_and_extreme_scales_match_exactly() {
+    let (m, k, n) = (5, 37, 17);
+    // Weights: a column of zeros (scale 1), a column with one outlier (every other code 0), columns
+    // whose values sit exactly on ±127·scale, and tiny / huge magnitudes.
+    let mut w = seeded_values(11, k * n);
+    for r in 0..k {
+        w[r * n] = 0.0;
+        w[r * n + 1] = if r == 3 { 1e6 } else { 1e-3 };
+        w[r * n + 2] = if r % 2 == 0 { 127.0 } else { -127.0 };
+        w[r * n + 3] *= 1e-30;
+        w[r * n + 4] *= 1e30;
+    }
+    let mut x: Vec<f32> = seeded_values(12, m * k).iter().map(|v| v * 50.0).collect();
+    // Inputs exactly at ±127·scale, half-way ties, infinities and NaN (NaN quantizes to 0).
+    x[0] = 127.0;
+    x[1] = -127.0;
+    x[2] = 0.5;
+    x[3] = -2.5;
+    x[4] = f32::INFINITY;
+    x[5] = f32::NEG_INFINITY;
+    x[6] = f32::NAN;
+    x[7] = -0.0;
+    for act_scale in [1.0, 1e-6, 1e6, 1.0 / 127.0, 3.3e-38, 0.37] {
+        int8_exact(m, k, n, &x, &w, act_scale);
+    }
+    // Every code at ±127: the largest accumulator (127²·k) stays exact in i32 and in the epilogue.
+    let k = 1031;
+    let w: Vec<f32> = (0..k * 9).map(|i| if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+    let x: Vec<f32> = (0..4 * k).map(|i| if i % 5 == 0 { -1e9 } else { 1e9 }).collect();
+    int8_exact(4, k, 9, &x, &w, 1.0);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn activation_quantizers_match_reference_and_round_trip() {
+    let variants = quant::quantize_variants();
+    #[cfg(target_arch = "wasm32")]
+    assert_eq!(variants.len(), 2);
+    let specials = [0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -1.5, 126.5, 127.49, 127.5, 128.0, -128.0, 1e30, -1e30, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MIN_POSITIVE, 3.0e-39];
+    for len in [0usize, 1, 3, 15, 16, 17, 31, 33, 100, 1000] {
+        let mut x: Vec<f32> = seeded_values(len as u64, len).iter().map(|v| v * 200.0).collect();
+        for (i, s) in specials.iter().enumerate().filter(|(i, _)| *i < len) {
+            x[(i * 7) % len] = *s;
+        }
+        for inv in [1.0f32, 0.37, 127.0 / 3.0, 1e-9, 1e9] {
+            let mut want = vec![0i8; len];
+            quant::quantize_activations(&x, inv, &mut want);
+            for (name, f) in &variants {
+                let mut got = vec![99i8; len];
+                f(&x, inv, &mut got);
+                assert_eq!(got, want, "{name} len {len} inv {inv}");
+            }
+            // Round trip: within scale/2 wherever the value is in range.
+            let scale = 1.0 / inv;
+            let back = quant::dequantize(&want, scale);
+            for (i, (&v, &b)) in x.iter().zip(&back).enumerate() {
+                if v.is_finite() && v.abs() <= 127.0 * scale {
+                    assert!((v - b).abs() <= scale / 2.0 * (1.0 + 1e-6), "round trip of {v} at {i}: {b} (scale {scale})");
+                } else if v.is_nan() {
+                    assert_eq!(want[i], 0);
+                } else {
+                    assert_eq!(want[i].unsigned_abs(), 127, "{v} saturates");
+                }
+            }
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn quantization_rounds_saturates_and_bounds_error() {
+    assert_eq!(quant::quantize1(0.5, 1.0), 0, "ties to even");
+    assert_eq!(quant::quantize1(1.5, 1.0), 2);
+    assert_eq!(quant::quantize1(-1e9, 1.0), -127, "saturates, never -128");
+    assert_eq!(quant::quantize1(f32::INFINITY, 1.0), 127);
+    assert_eq!(quant::quantize1(f32::NAN, 1.0), 0);
+    assert_eq!(quant::scale_for(0.0), 1.0);
+    let (k, n) = (33, 9);
+    let w: Vec<f32> = seeded_values(5, k * n).iter().enumerate().map(|(i, v)| v * (1 + i % n) as f32).collect();
+    let (codes, scales) = quant::quantize_weights(k, n, &w);
+    for j in 0..n {
+        assert!(codes.iter().skip(j).step_by(n).any(|&c| c.abs() == 127), "column {j} uses the full range");
+        for r in 0..k {
+            let err = (codes[r * n + j] as f32 * scales[j] - w[r * n + j]).abs();
+            assert!(err <= scales[j] / 2.0 + 1e-7, "dequantization error {err} over scale/2 at ({r},{j})");
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn pruning_hits_the_requested_sparsity() {
+    let (k, n) = (100, 20);
+    let mut w = seeded_values(9, k * n);
+    sparse::prune_unstructured(&mut w, 0.8);
+    assert_eq!(w.iter().filter(|v| **v == 0.0).count(), 1600);
+    let mut w = seeded_values(9, k * n);
+    let dropped = sparse::prune_blocks(k, n, &mut w, 0.8);
+    let blocks = k * n.div_ceil(8);
+    assert_eq!(dropped, (0.8 * blocks as f64).round() as usize);
+    let s = SparseWeights::from_dense(k, n, &w);
+    assert_eq!(s.stored_blocks(), blocks - dropped);
+    assert!((s.block_density() - 0.2).abs() < 1e-9);
+    // Per-row (k) view of the 1×8 structure: each row keeps whole blocks only, so every row's zero count
+    // is a multiple of 8 (the last panel is 4 wide here: 20 = 8 + 8 + 4).
+    for r in 0..k {
+        let row = &w[r * n..(r + 1) * n];
+        for p in 0..3 {
+            let blk = &row[p * 8..((p + 1) * 8).min(n)];
+            assert!(blk.iter().all(|v| *v == 0.0) || blk.iter().all(|v| *v != 0.0), "row {r} panel {p} is partly pruned");
+        }
+    }
+    // Scored unstructured pruning: per column, exactly round(s·k) zeros in every column; layer-wide,
+    // exactly round(s·k·n) in total; the CSC form stores exactly the survivors.
+    for s in [0.0, 0.5, 0.8, 0.93, 1.0] {
+        let norms: Vec<f32> = (0..k).map(|r| 0.1 + (r % 7) as f32).collect();
+        let mut w = seeded_values(10, k * n);
+        let dropped = sparse::prune_unstructured_scored(k, n, &mut w, s, Some(&norms), true);
+        let per_col = (s * k as f64).round() as usize;
+        assert_eq!(dropped, per_col * n);
+        for j in 0..n {
+            assert_eq!((0..k).filter(|r| w[r * n + j] == 0.0).count(), per_col, "column {j} at {s}");
+        }
+        let sw = SparseWeights::from_dense(k, n, &w);
+        assert_eq!(sw.nnz(), k * n - per_col * n);
+        let mut w = seeded_values(10, k * n);
+        let dropped = sparse::prune_unstructured_scored(k, n, &mut w, s, None, false);
+        assert_eq!(dropped, (s * (k * n) as f64).round() as usize);
+        assert_eq!(w.iter().filter(|v| **v == 0.0).count(), dropped);
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn sparse_variants_match_dense_reference_on_pruned_weights() {
+    let mut shapes: Vec<(usize, usize, usize)> = MODEL_SHAPES.to_vec();
+    // Batch sizes around the CSC kernel's 4-row vectors and 32-row register groups, too.
+    for &m in &[0usize, 1, 3, 4, 5, 9, 31, 33, 65] {
+        for &k in &EDGE {
+            for &n in &[0usize, 1, 7, 8, 9, 17, 65] {
+                shapes.push((m, k, n));
+            }
+        }
+    }
+    for (si, &(m, k, n)) in shapes.iter().enumerate() {
+        for (pi, sparsity) in [0.0, 0.5, 0.8, 0.95, 0.9].into_iter().enumerate() {
+            let x = seeded_values(si as u64, m * k);
+            let mut w = seeded_values(si as u64 + 1000, k * n);
+            match pi % 3 {
+                0 => drop(sparse::prune_blocks(k, n, &mut w, sparsity)),
+                1 => sparse::prune_unstructured(&mut w, sparsity),
+                _ => drop(sparse::prune_unstructured_scored(k, n, &mut w, sparsity, None, true)),
+            }
+            let bias = seeded_values(3, n);
+            let s = SparseWeights::from_dense(k, n, &w);
+            let mut want = vec![f32::NAN; m * n];
+            f32_gemm(GemmShape { m, k, n }, &x, &w, Some(&bias), Act::Relu, &mut want);
+            for (name, f) in sparse::variants() {
+                let mut got = vec![f32::NAN; m * n];
+                f(m, &x, &s, Some(&bias), Act::Relu, &mut got);
+                if let Some((i, g, r)) = tolerance::F32_EXACT.first_mismatch(&got, &want) {
+                    panic!("{name} {m}×{k}×{n} sparsity {sparsity}: element {i} = {g}, dense reference {r}");
+                }
+            }
+        }
+    }
+}
+
+/// Accuracy budgets, measured with the INT8 and sparse tables on the full held-out split.
+fn budgets(id: EventId) {
+    let bench = load_benchmark(id).unwrap();
+    let fp32 = accuracy(&bench.model, &kernels::best(), &bench.dataset).unwrap();
+    let int8 = accuracy(&optimize::int8_model(id).unwrap(), &kernels::int8(), &bench.dataset).unwrap();
+    let sparse_model = optimize::sparse_model(id).unwrap();
+    let sp = accuracy(&sparse_model, &kernels::sparse(), &bench.dataset).unwrap();
+    println!("{}: fp32 {:.2}%, int8 {:.2}%, sparse {:.2}%", id.as_str(), 100.0 * fp32, 100.0 * int8, 100.0 * sp);
+    if id == EventId::MlpSprint {
+        // The shipped MLP entry is ≥ 80% sparse in its big layer, as the sparse kernel needs to win.
+        let mut m = sparse_model;
+        let fc1 = m.linears_mut().into_iter().find(|(n, _)| n == "fc1").unwrap().1.weight.sparse.clone().unwrap();
+        assert!(fc1.block_density() <= 0.2, "fc1 block density {}", fc1.block_density());
+    }
+    assert!((fp32 - int8).abs() <= 0.005, "{}: INT8 {int8} vs fp32 {fp32}: over the 0.5 pp budget", id.as_str());
+    assert!(fp32 - sp <= 0.01, "{}: sparse {sp} vs fp32 {fp32}: over the 1 pp budget", id.as_str());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn mlp_int8_and_sparse_keep_accuracy() {
+    budgets(EventId::MlpSprint);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn cnn_int8_and_sparse_keep_accuracy() {
+    budgets(EventId::CnnMarathon);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn transformer_int8_and_sparse_keep_accuracy() {
+    budgets(EventId::TransformerDecathlon);
+}
+
+/// Timings of the INT8 and block-sparse kernels against the fp32 packed SIMD kernel on the models'
+/// shapes (wasm only: natively there is no SIMD path). Prints a table; asserts only that it ran.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test]
+fn int8_and_sparse_speed_vs_fp32_simd() {
+    use tinymlperf::profiler::{clock::Clock, runner::{compare, RunConfig}};
+    use wasm_bindgen_test::console_log;
+    let clock = Clock::new().unwrap();
+    let cfg = RunConfig { batch_ms: 20.0, rounds: 7, warmup: 2 };
+    let shapes = [(64, 784, 128), (64, 128, 64), (1, 784, 128), (64, 784, 10), (64, 64, 256), (64, 256, 64), (64, 64, 64)];
+    let fp32 = kernels::best().linear;
+    let i8f = kernels::int8_variants().last().unwrap().1;
+    let spv: Vec<_> = sparse::variants().into_iter().filter(|(n, _)| n.contains("simd128")).collect();
+    for (m, k, n) in shapes {
+        let x = seeded_values(1, m * k);
+        let w = seeded_values(2, k * n);
+        let bias = seeded_values(3, n);
+        let dense = kernels::DenseWeights::new(k, n, w.clone());
+        let q = Int8Weights::new(k, n, &w, 1.0 / 127.0);
+        let (mut o0, mut o1) = (vec![0.0; m * n], vec![0.0; m * n]);
+        let c = compare(&clock, cfg, &mut || fp32(m, &x, &dense, Some(&bias), Act::Relu, &mut o0), &mut || i8f(m, &x, &q, Some(&bias), Act::Relu, &mut o1));
+        console_log!("{m}×{k}×{n}: fp32 {:.4} ms, int8 {:.4} ms, speedup {:.2}×", c.baseline.median_ms, c.candidate.median_ms, c.speedup);
+        for (label, s) in [("blocks 80%", 0.8), ("blocks 90%", 0.9), ("unstructured 50%", -0.5), ("unstructured 70%", -0.7), ("unstructured 80%", -0.8), ("unstructured 90%", -0.9)] {
+            let mut wp = w.clone();
+            if s > 0.0 {
+                sparse::prune_blocks(k, n, &mut wp, s);
+            } else {
+                sparse::prune_unstructured(&mut wp, -s);
+            }
+            let sw = SparseWeights::from_dense(k, n, &wp);
+            let mut line = format!("    {label} (blocks {:.2}, plan {:?}):", sw.block_density(), sw.plan(m));
+            for (name, f) in &spv {
+                let c = compare(&clock, cfg, &mut || fp32(m, &x, &dense, Some(&bias), Act::Relu, &mut o0), &mut || f(m, &x, &sw, Some(&bias), Act::Relu, &mut o1));
+                line += &format!(" {} {:.4} ms {:.2}×;", name.trim_start_matches("f32_spgemm__simd128_"), c.candidate.median_ms, c.speedup);
+            }
+            console_log!("{line}");
+        }
+    }
+}
