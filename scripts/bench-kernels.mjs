@@ -2,10 +2,12 @@
 // writes bench-results/kernels.json plus a Markdown table (bench-results/kernels.md, also printed).
 // Every figure is computed in Rust/wasm; this script only moves it. `--quick` for a smoke run, `--no-models` for kernels only.
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { start, open } from '../tests/e2e/harness.mjs';
 
-const quick = process.argv.includes('--quick');
-const noModels = process.argv.includes('--no-models');
+/** Runs the benchmark page headless; prints the tables and writes bench-results/. */
+export async function runBench({ quick = false, noModels = false } = {}) {
 const env = await start();
 let report;
 try {
@@ -33,3 +35,9 @@ fs.writeFileSync('bench-results/kernels.json', JSON.stringify(report, null, 2));
 fs.writeFileSync('bench-results/kernels.md', md + '\n');
 console.log(md);
 console.log('\nwrote bench-results/kernels.json and bench-results/kernels.md');
+return report;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runBench({ quick: process.argv.includes('--quick'), noModels: process.argv.includes('--no-models') });
+}

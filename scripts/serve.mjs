@@ -1,6 +1,7 @@
 // Static server for the page, on 127.0.0.1 only. Sends COOP/COEP so the page is cross-origin isolated
 // (performance.now() precise to ~5 µs instead of 100 µs). Usage: node scripts/serve.mjs [--port N]
-// (or PORT=N). Port 0 picks a free port. Exports `serve()` for the end-to-end tests.
+// (or PORT=N). Port 0 picks a free port. `--headless` instead runs every event and kernel in headless
+// Chromium and prints the figures (scripts/bench-kernels.mjs). Exports `serve()` for the e2e tests.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,6 +46,14 @@ export function serve({ port = 0, host = '127.0.0.1', quiet = false } = {}) {
       resolve({ server, url });
     });
   });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--headless')) {
+  // Second mode: run every event (and every kernel) headless in Chromium and print the figures.
+  // A child process, because the benchmark's harness imports this module.
+  const { spawnSync } = await import('node:child_process');
+  const args = [path.join(ROOT, 'scripts/bench-kernels.mjs'), ...process.argv.filter((a) => a === '--quick')];
+  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT }).status ?? 1);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
