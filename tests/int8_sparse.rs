@@ -100,6 +100,57 @@ fn int8_saturation_and_extreme_scales_match_exactly() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn int8_conv_variants_match_reference_exactly() {
+    use tinymlperf::kernels::{quant::Int8Conv, Conv3x3Shape};
+    let variants = quant::conv_variants();
+    #[cfg(target_arch = "wasm32")]
+    assert_eq!(variants.len(), 2);
+    let mut shapes = vec![
+        Conv3x3Shape { n: 2, cin: 8, cout: 16, h: 14, w: 14 },
+        Conv3x3Shape { n: 1, cin: 1, cout: 8, h: 28, w: 28 },
+        Conv3x3Shape { n: 0, cin: 8, cout: 16, h: 14, w: 14 },
+    ];
+    for (i, &(cin, cout, h, w)) in [(1, 1, 1, 1), (1, 3, 2, 5), (2, 4, 3, 3), (3, 5, 4, 7), (8, 16, 7, 7), (5, 9, 9, 8), (2, 17, 1, 17), (4, 1, 8, 1)].iter().enumerate() {
+        shapes.push(Conv3x3Shape { n: 1 + i % 3, cin, cout, h, w });
+    }
+    for (si, s) in shapes.iter().enumerate() {
+        let x: Vec<f32> = seeded_values(si as u64, s.n * s.cin * s.h * s.w).iter().map(|v| v * 2.0).collect();
+        let wt = seeded_values(si as u64 + 50, s.cout * s.cin * 9);
+        let bias = seeded_values(si as u64 + 90, s.cout);
+        for (ai, act_scale) in [1.0 / 127.0, 2.0 / 127.0, 1e-4, 1e4].into_iter().enumerate() {
+            let q = Int8Conv::new(s.cin, s.cout, &wt, act_scale);
+            let act = [Act::Relu, Act::None][ai % 2];
+            let mut want = vec![f32::NAN; s.n * s.cout * s.h * s.w];
+            quant::i8_conv3x3_reference(*s, &x, &q, &bias, act, &mut want);
+            for (name, f) in &variants {
+                let mut got = vec![f32::NAN; want.len()];
+                f(*s, &x, &q, &bias, act, &mut got);
+                assert!(got.iter().zip(&want).all(|(g, r)| g.to_bits() == r.to_bits()), "{name} {s:?} scale {act_scale}: first mismatch {:?}", tolerance::F32_EXACT.first_mismatch(&got, &want));
+            }
+        }
+    }
+    // INT8 against the fp32 reference: within the quantization error bound on every output.
+    let s = Conv3x3Shape { n: 1, cin: 8, cout: 16, h: 14, w: 14 };
+    let x: Vec<f32> = seeded_values(7, s.n * s.cin * s.h * s.w).iter().map(|v| v.abs()).collect();
+    let wt = seeded_values(8, s.cout * s.cin * 9);
+    let bias = vec![0.0; s.cout];
+    let q = Int8Conv::new(s.cin, s.cout, &wt, 1.0 / 127.0);
+    let (mut a, mut b) = (vec![0.0; s.cout * 196], vec![0.0; s.cout * 196]);
+    quant::i8_conv3x3_reference(s, &x, &q, &bias, Act::None, &mut a);
+    (kernels::scalar().conv3x3)(s, &x, &wt, &bias, Act::None, &mut b);
+    for co in 0..s.cout {
+        // Each of ≤ 72 products errs by at most |x|·sw/2 + |w|·sa/2 + sa·sw/4.
+        let (sa, sw) = (q.act_scale, q.w_scales[co]);
+        let bound = 72.0 * (1.0 * sw / 2.0 + 1.0 * sa / 2.0 + sa * sw / 4.0);
+        for p in 0..196 {
+            let i = co * 196 + p;
+            assert!((a[i] - b[i]).abs() <= bound, "channel {co} pixel {p}: int8 {} vs fp32 {} (bound {bound})", a[i], b[i]);
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn activation_quantizers_match_reference_and_round_trip() {
     let variants = quant::quantize_variants();
     #[cfg(target_arch = "wasm32")]
@@ -272,13 +323,40 @@ fn transformer_int8_and_sparse_keep_accuracy() {
 
 /// Timings of the INT8 and block-sparse kernels against the fp32 packed SIMD kernel on the models'
 /// shapes (wasm only: natively there is no SIMD path). Prints a table; asserts only that it ran.
+/// Run with `-- --include-ignored --nocapture speed` (release-like numbers need a build without debug
+/// assertions: `CARGO_PROFILE_CI_DEBUG_ASSERTIONS=false CARGO_PROFILE_CI_OVERFLOW_CHECKS=false`).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
+#[ignore]
 fn int8_and_sparse_speed_vs_fp32_simd() {
     use tinymlperf::profiler::{clock::Clock, runner::{compare, RunConfig}};
     use wasm_bindgen_test::console_log;
     let clock = Clock::new().unwrap();
     let cfg = RunConfig { batch_ms: 20.0, rounds: 7, warmup: 2 };
+    // INT8 convolution (im2col + dot) against the fp32 SIMD convolution, and the whole CNN.
+    {
+        use tinymlperf::kernels::{quant::Int8Conv, Conv3x3Shape};
+        let best = kernels::best();
+        for s in [Conv3x3Shape { n: 1, cin: 8, cout: 16, h: 14, w: 14 }, Conv3x3Shape { n: 16, cin: 8, cout: 16, h: 14, w: 14 }] {
+            let x: Vec<f32> = seeded_values(4, s.n * s.cin * 196).iter().map(|v| v.abs()).collect();
+            let w = seeded_values(5, s.cout * s.cin * 9);
+            let b = seeded_values(6, s.cout);
+            let q = Int8Conv::new(s.cin, s.cout, &w, 1.0 / 127.0);
+            let conv = quant::conv_variants().last().unwrap().1;
+            let (mut o0, mut o1) = (vec![0.0; s.n * s.cout * 196], vec![0.0; s.n * s.cout * 196]);
+            let c = compare(&clock, cfg, &mut || (best.conv3x3)(s, &x, &w, &b, Act::Relu, &mut o0), &mut || conv(s, &x, &q, &b, Act::Relu, &mut o1));
+            console_log!("conv2 {s:?}: fp32 {:.4} ms, int8 {:.4} ms, speedup {:.2}×", c.baseline.median_ms, c.candidate.median_ms, c.speedup);
+        }
+        let bench = load_benchmark(EventId::CnnMarathon).unwrap();
+        let q = tinymlperf::models::optimized::Int8Cnn::for_event().unwrap();
+        let i8t = kernels::int8();
+        for batch in [1usize, 16] {
+            let input = bench.dataset.inputs(0, batch);
+            let x = match &input { tinymlperf::models::OwnedInput::Pixels(p) => p.clone(), _ => unreachable!() };
+            let c = compare(&clock, cfg, &mut || drop(bench.model.forward(&best, input.as_input(), batch)), &mut || drop(q.forward(&i8t, &x, batch)));
+            console_log!("CNN batch {batch}: fp32 SIMD {:.4} ms, int8 (conv2 + fc) {:.4} ms, speedup {:.2}×", c.baseline.median_ms, c.candidate.median_ms, c.speedup);
+        }
+    }
     let shapes = [(64, 784, 128), (64, 128, 64), (1, 784, 128), (64, 784, 10), (64, 64, 256), (64, 256, 64), (64, 64, 64)];
     let fp32 = kernels::best().linear;
     let i8f = kernels::int8_variants().last().unwrap().1;
@@ -308,4 +386,102 @@ fn int8_and_sparse_speed_vs_fp32_simd() {
             console_log!("{line}");
         }
     }
+}
+
+/// One-shot unstructured (Wanda, per column) pruning sweep per layer group, on the held-out split:
+/// `cargo test --profile ci --test int8_sparse -- --ignored --nocapture unstructured_sweep`. This is
+/// how `models::optimized::unstructured_plan` was chosen.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore]
+fn unstructured_sweep() {
+    use tinymlperf::models::optimized;
+    let groups: &[(EventId, &[&str])] = &[
+        (EventId::MlpSprint, &["fc1"]),
+        (EventId::MlpSprint, &["fc2"]),
+        (EventId::MlpSprint, &["fc3"]),
+        (EventId::CnnMarathon, &["fc"]),
+        (EventId::TransformerDecathlon, &["blocks.0.ffn.fc1", "blocks.0.ffn.fc2", "blocks.1.ffn.fc1", "blocks.1.ffn.fc2"]),
+        (EventId::TransformerDecathlon, &["blocks.0.attn.q", "blocks.0.attn.k", "blocks.0.attn.v", "blocks.0.attn.o", "blocks.1.attn.q", "blocks.1.attn.k", "blocks.1.attn.v", "blocks.1.attn.o"]),
+    ];
+    let only = std::env::var("SWEEP_EVENT").ok();
+    for &(id, layers) in groups {
+        if only.as_deref().is_some_and(|e| e != id.as_str()) {
+            continue;
+        }
+        let bench = load_benchmark(id).unwrap();
+        let calib = optimize::calibration_set(id, optimize::CALIBRATION_SAMPLES);
+        let base = accuracy(&bench.model, &kernels::scalar(), &bench.dataset).unwrap();
+        for s in [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] {
+            let mut m = bench.model.clone();
+            let plan: Vec<(&str, f64)> = layers.iter().map(|l| (*l, s)).collect();
+            optimized::prune_unstructured(&mut m, &calib, &plan).unwrap();
+            let a = accuracy(&m, &kernels::sparse(), &bench.dataset).unwrap();
+            println!("{} {layers:?} at {:.0}%: {:.2}% ({:+.2} pp vs fp32 {:.2}%)", id.as_str(), 100.0 * s, 100.0 * a, 100.0 * (a - base), 100.0 * base);
+        }
+    }
+}
+
+/// The CNN with conv2 (im2col INT8) and the classifier in INT8: within 0.5 pp of fp32.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn cnn_int8_conv2_keeps_accuracy() {
+    let bench = load_benchmark(EventId::CnnMarathon).unwrap();
+    let fp32 = accuracy(&bench.model, &kernels::best(), &bench.dataset).unwrap();
+    let q = tinymlperf::models::optimized::Int8Cnn::for_event().unwrap();
+    let int8 = q.accuracy(&kernels::int8(), &bench.dataset).unwrap();
+    println!("cnn_marathon: fp32 {:.2}%, int8 with conv2 {:.2}%", 100.0 * fp32, 100.0 * int8);
+    assert!((fp32 - int8).abs() <= 0.005, "INT8 CNN (conv2 + fc) {int8} vs fp32 {fp32}: over the 0.5 pp budget");
+}
+
+/// One-shot unstructured sparse entries (`models::optimized::unstructured_model`): within 1 pp of
+/// fp32, at the documented plan's sparsity.
+fn unstructured_budget(id: EventId) {
+    use tinymlperf::models::optimized;
+    let bench = load_benchmark(id).unwrap();
+    let fp32 = accuracy(&bench.model, &kernels::best(), &bench.dataset).unwrap();
+    let model = optimized::unstructured_model(id).unwrap();
+    let sp = accuracy(&model, &kernels::sparse(), &bench.dataset).unwrap();
+    println!("{}: fp32 {:.2}%, unstructured sparse {:.2}% ({:+.2} pp), plan {:?}", id.as_str(), 100.0 * fp32, 100.0 * sp, 100.0 * (sp - fp32), optimized::unstructured_plan(id));
+    assert!(fp32 - sp <= 0.01, "{}: unstructured sparse {sp} vs fp32 {fp32}: over the 1 pp budget", id.as_str());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn unstructured_sparse_entries_keep_accuracy() {
+    for id in [EventId::MlpSprint, EventId::CnnMarathon, EventId::TransformerDecathlon] {
+        unstructured_budget(id);
+    }
+}
+
+/// Accuracy of one unstructured plan given on the command line:
+/// `SWEEP_EVENT=transformer_decathlon SWEEP_PLAN=blocks.0.attn.q=0.6,... cargo test --profile ci
+/// --test int8_sparse -- --ignored --nocapture unstructured_plan_from_env`; `all.attn=0.6` and
+/// `all.ffn=0.3` expand to every transformer attention / FFN layer.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore]
+fn unstructured_plan_from_env() {
+    use tinymlperf::models::optimized;
+    let id: EventId = std::env::var("SWEEP_EVENT").expect("SWEEP_EVENT").parse().unwrap();
+    let spec = std::env::var("SWEEP_PLAN").expect("SWEEP_PLAN");
+    let mut plan: Vec<(String, f64)> = Vec::new();
+    for item in spec.split(',') {
+        let (l, v) = item.split_once('=').unwrap();
+        let v: f64 = v.parse().unwrap();
+        let expand: Vec<String> = match l {
+            "all.attn" => (0..2).flat_map(|b| ["q", "k", "v", "o"].map(|p| format!("blocks.{b}.attn.{p}"))).collect(),
+            "all.ffn" => (0..2).flat_map(|b| ["fc1", "fc2"].map(|p| format!("blocks.{b}.ffn.{p}"))).collect(),
+            _ => vec![l.to_string()],
+        };
+        plan.extend(expand.into_iter().map(|l| (l, v)));
+    }
+    let bench = load_benchmark(id).unwrap();
+    let calib = optimize::calibration_set(id, optimize::CALIBRATION_SAMPLES);
+    let base = accuracy(&bench.model, &kernels::scalar(), &bench.dataset).unwrap();
+    let mut m = bench.model.clone();
+    let p: Vec<(&str, f64)> = plan.iter().map(|(l, v)| (l.as_str(), *v)).collect();
+    optimized::prune_unstructured(&mut m, &calib, &p).unwrap();
+    let a = accuracy(&m, &kernels::sparse(), &bench.dataset).unwrap();
+    println!("{} {spec}: {:.2}% ({:+.2} pp vs fp32 {:.2}%)", id.as_str(), 100.0 * a, 100.0 * (a - base), 100.0 * base);
 }

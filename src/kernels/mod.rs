@@ -296,13 +296,9 @@ pub fn int8_variants() -> Vec<(&'static str, Int8LinearFn)> {
     v
 }
 
-/// Every block-sparse dense-layer variant (scalar reference first).
+/// Every sparse dense-layer variant (1×8-block and CSC references first, then the SIMD kernels).
 pub fn sparse_variants() -> Vec<(&'static str, SparseLinearFn)> {
-    #[allow(unused_mut)]
-    let mut v: Vec<(&'static str, SparseLinearFn)> = vec![(gemm::sparse::SCALAR_NAME, gemm::sparse::f32_spgemm_reference)];
-    #[cfg(target_arch = "wasm32")]
-    v.push((gemm::sparse::SIMD_NAME, gemm::sparse::simd::f32_spgemm));
-    v
+    gemm::sparse::variants()
 }
 
 fn set_name(k: &mut Kernels, slot: &'static str, variant: &'static str) {

@@ -13,6 +13,7 @@ pub mod dataset;
 pub mod linear;
 pub mod mlp;
 pub mod optimize;
+pub mod optimized;
 pub mod transformer;
 
 pub use cnn::Cnn;

@@ -24,9 +24,11 @@ pub fn calibration_set(id: EventId, n: usize) -> Dataset {
 /// What calibration saw at one dense layer's input.
 #[derive(Debug, Clone, Default)]
 struct InputStats {
+    /// Rows seen.
+    rows: usize,
     max_abs: f32,
-    /// Σ x² per input feature.
-    sum_sq: Vec<f32>,
+    /// Σ x² per input feature (f64: hundreds of thousands of terms).
+    sum_sq: Vec<f64>,
 }
 
 thread_local! {
@@ -41,9 +43,10 @@ fn recording_linear(rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32
         let mut t = t.borrow_mut();
         let e = t.entry(w as *const DenseWeights as usize).or_default();
         e.sum_sq.resize(k, 0.0);
+        e.rows += rows;
         for row in x[..rows * k].chunks_exact(k.max(1)) {
-            for (s, v) in e.sum_sq.iter_mut().zip(row) {
-                *s += v * v;
+            for (s, &v) in e.sum_sq.iter_mut().zip(row) {
+                *s += (v as f64) * (v as f64);
                 e.max_abs = e.max_abs.max(v.abs());
             }
         }
@@ -69,6 +72,20 @@ fn key(w: &DenseWeights) -> usize {
     w as *const DenseWeights as usize
 }
 
+/// RMS of every input feature of every dense layer over `calib`, by layer name (the reference model's
+/// statistics: scalar table). Takes `&mut` only to list the layers by name.
+pub fn input_rms(model: &mut Model, calib: &Dataset) -> Result<HashMap<String, Vec<f32>>> {
+    let seen = observe(model, calib)?;
+    let mut out = HashMap::new();
+    for (name, l) in model.linears_mut() {
+        if let Some(st) = seen.get(&key(&l.weight)) {
+            let n = st.rows.max(1) as f64;
+            out.insert(name, st.sum_sq.iter().map(|v| (v / n).sqrt() as f32).collect());
+        }
+    }
+    Ok(out)
+}
+
 /// Calibrates per-tensor activation scales (max-abs over `calib`) and quantizes every dense layer's
 /// weights per output channel. Returns `(layer, activation scale)` pairs.
 pub fn quantize_int8(model: &mut Model, calib: &Dataset) -> Result<Vec<(String, f32)>> {
@@ -83,17 +100,16 @@ pub fn quantize_int8(model: &mut Model, calib: &Dataset) -> Result<Vec<(String, 
 }
 
 /// Prunes the named dense layers in 1×8 blocks to the given sparsities, scoring each block by its
-/// weight norm times its input's RMS over `calib` (training data); returns each pruned layer's achieved
+/// weight norm times its input's RMS over `calib` (training data, [`input_rms`]); returns each pruned layer's achieved
 /// block density. Unknown names are an error that lists the model's layers.
 pub fn prune(model: &mut Model, calib: &Dataset, plan: &[(&str, f64)]) -> Result<Vec<(String, f64)>> {
-    let seen = observe(model, calib)?;
+    let rms = input_rms(model, calib)?;
     let mut layers = model.linears_mut();
     let names: Vec<String> = layers.iter().map(|(n, _)| n.clone()).collect();
     let mut out = Vec::new();
     for &(want, sparsity) in plan {
         let (_, l) = layers.iter_mut().find(|(n, _)| n == want).ok_or_else(|| crate::Error::Unknown { kind: "layer", name: want.into(), known: names.join(", ") })?;
-        let norms: Option<Vec<f32>> = seen.get(&key(&l.weight)).map(|st| st.sum_sq.iter().map(|s| s.sqrt()).collect());
-        l.weight.prune_blocks(sparsity, norms.as_deref());
+        l.weight.prune_blocks(sparsity, rms.get(want).map(Vec::as_slice));
         out.push((want.to_string(), l.weight.sparse.as_ref().map_or(1.0, |s| s.block_density())));
     }
     Ok(out)

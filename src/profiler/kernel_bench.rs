@@ -90,7 +90,7 @@ pub fn gemm_scalar_vs_best(clock: &Clock, shape: GemmShape, cfg: RunConfig) -> G
 use super::peak::{self, Peak};
 use crate::events::{self, EventId};
 use crate::kernels::{AttnShape, Conv3x3Shape, Kernels};
-use crate::models::{optimize, Model};
+use crate::models::{optimize, optimized, Model};
 
 /// One kernel variant on one shape.
 #[derive(Debug, Clone, Serialize)]
@@ -226,18 +226,18 @@ pub fn bench_kernels(clock: &Clock, quick: bool, with_models: bool) -> crate::Re
         let s = GemmShape { m, k, n };
         let (a, b, bias) = (seeded_values(1, m * k), seeded_values(2, k * n), seeded_values(3, n));
         let packed = kernels::DenseWeights::new(k, n, b.clone());
-        let mut outs: Vec<Vec<f32>> = (0..8).map(|_| vec![0.0; m * n]).collect();
+        let mut outs: Vec<Vec<f32>> = (0..kernels::gemm_variants().len() + kernels::linear_variants().len()).map(|_| vec![0.0; m * n]).collect();
         let mut it = outs.iter_mut();
-        let c0 = it.next().unwrap();
+        let c0 = it.next().expect("one output buffer per job");
         let (a_, b_, bias_, w_) = (&a, &b, &bias, &packed);
         let mut variants: Vec<(String, Job)> = Vec::new();
         for (name, f) in kernels::gemm_variants().into_iter().skip(1) {
-            let c = it.next().unwrap();
+            let c = it.next().expect("one output buffer per job");
             variants.push((name.to_string(), Box::new(move || f(s, a_, b_, Some(bias_), Act::Relu, c))));
         }
         // Packed-weight variants (the layout models use): packing happened above, outside the timing.
         for (name, f) in kernels::linear_variants().into_iter().skip(1) {
-            let c = it.next().unwrap();
+            let c = it.next().expect("one output buffer per job");
             variants.push((name.to_string(), Box::new(move || f(m, a_, w_, Some(bias_), Act::Relu, c))));
         }
         let case = Case { op: "gemm", layer: layer.into(), shape: format!("{m}×{k}×{n}"), flops: s.flops(), baseline: Box::new(move || (base.gemm)(s, a_, b_, Some(bias_), Act::Relu, c0)), variants };
@@ -258,18 +258,21 @@ pub fn bench_kernels(clock: &Clock, quick: bool, with_models: bool) -> crate::Re
         let mut wu = w.clone();
         crate::kernels::gemm::sparse::prune_unstructured(&mut wu, 0.8);
         pruned.push(("80% unstructured".into(), crate::kernels::gemm::sparse::SparseWeights::from_dense(k, n, &wu)));
-        let mut outs: Vec<Vec<f32>> = (0..8).map(|_| vec![0.0; m * n]).collect();
+        // Fast variants only (the scalar references are what `tests/int8_sparse.rs` checks them with).
+        let int8: Vec<_> = kernels::int8_variants().into_iter().filter(|(n, _)| n.contains("simd128")).collect();
+        let sparse: Vec<_> = kernels::sparse_variants().into_iter().filter(|(n, _)| n.contains("simd128")).collect();
+        let mut outs: Vec<Vec<f32>> = (0..1 + int8.len() + pruned.len() * sparse.len()).map(|_| vec![0.0; m * n]).collect();
         let mut it = outs.iter_mut();
-        let c0 = it.next().unwrap();
+        let c0 = it.next().expect("one output buffer per job");
         let (x_, w_, b_, q_) = (&x, &w, &bias, &q);
         let mut variants: Vec<(String, Job)> = Vec::new();
-        for (name, f) in kernels::int8_variants().into_iter().skip(1) {
-            let c = it.next().unwrap();
+        for &(name, f) in &int8 {
+            let c = it.next().expect("one output buffer per job");
             variants.push((name.to_string(), Box::new(move || f(m, x_, q_, Some(b_), Act::Relu, c))));
         }
         for (label, sw) in &pruned {
-            for (name, f) in kernels::sparse_variants().into_iter().skip(1) {
-                let c = it.next().unwrap();
+            for &(name, f) in &sparse {
+                let c = it.next().expect("one output buffer per job");
                 variants.push((format!("{name} ({label})"), Box::new(move || f(m, x_, sw, Some(b_), Act::Relu, c))));
             }
         }
@@ -371,7 +374,8 @@ fn variant_name(k: &Kernels, slot: &str) -> String {
 }
 
 /// Whole-model latency: the baseline (reference model, scalar table) against each faster path — SIMD
-/// fp32, the INT8 entry on the INT8 table, the sparse entry on the sparse table — each interleaved with
+/// fp32, the INT8 entry on the INT8 table, the block-sparse and the unstructured-sparse entries on the
+/// sparse table — each interleaved with
 /// its own baseline run. FLOPs are the dense model's, so GFLOP/s of the INT8/sparse paths are
 /// "effective" rates.
 fn bench_models(clock: &Clock, cfg: RunConfig, peak: &Peak, quick: bool) -> crate::Result<Vec<ModelRow>> {
@@ -388,10 +392,11 @@ fn bench_models(clock: &Clock, cfg: RunConfig, peak: &Peak, quick: bool) -> crat
             let input = bench.dataset.inputs(0, batch);
             let model = &bench.model;
             let flops = model.flops_per_inference() * batch as u64;
-            let paths: [(&str, Model, Kernels); 3] = [
+            let paths: [(&str, Model, Kernels); 4] = [
                 ("simd128_fp32", model.clone(), best.clone()),
                 ("int8", optimize::int8_model(id)?, kernels::int8()),
                 ("sparse", optimize::sparse_model(id)?, kernels::sparse()),
+                ("sparse_unstructured", optimized::unstructured_model(id)?, kernels::sparse()),
             ];
             let mut base_ms = Vec::new();
             let mut fast = Vec::new();

@@ -27,7 +27,7 @@ test('bench page reports peak, kernels and every event path', { timeout: 240_000
   }
   for (const ev of ['mlp_sprint', 'cnn_marathon', 'transformer_decathlon']) {
     const paths = r.models.filter((m) => m.event === ev).map((m) => m.path).sort();
-    assert.deepEqual(paths, ['baseline', 'int8', 'simd128_fp32', 'sparse'], ev);
+    assert.deepEqual(paths, ['baseline', 'int8', 'simd128_fp32', 'sparse', 'sparse_unstructured'], ev);
   }
   assert.deepEqual(problems, []);
   await page.close();

@@ -140,9 +140,8 @@ unsafe fn quantize_rows(rows: usize, k: usize, kk: usize, x: &[f32], inv: f32, q
             v128_store(dst.add(i) as *mut v128, i16x8_narrow_i32x4(a, b));
             i += 8;
         }
-        while i < k {
-            *dst.add(i) = crate::kernels::quant::quantize1(*src.add(i), inv) as i16;
-            i += 1;
+        if i < k {
+            quantize_row(&x[r * k + i..(r + 1) * k], inv, &mut qa[r * kk + i..r * kk + k]);
         }
         if k < kk {
             *dst.add(k) = 0;
@@ -205,6 +204,217 @@ unsafe fn tile<const MR: usize>(i: usize, p: usize, n: usize, pairs: usize, qa: 
         let y0 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc0[r]), s0), b0));
         let y1 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc1[r]), s1), b1));
         let dst = out.as_mut_ptr().add((i + r) * n + j);
+        if cols == 8 {
+            v128_store(dst as *mut v128, y0);
+            v128_store(dst.add(4) as *mut v128, y1);
+        } else {
+            let mut t = [0.0f32; 8];
+            v128_store(t.as_mut_ptr() as *mut v128, y0);
+            v128_store(t.as_mut_ptr().add(4) as *mut v128, y1);
+            core::ptr::copy_nonoverlapping(t.as_ptr(), dst, cols);
+        }
+    }
+}
+
+/// Variant name of the INT8 convolution.
+pub const CONV_NAME: &str = "i8_conv3x3__simd128_im2col_dot_4x8";
+
+thread_local! {
+    /// Per-image buffers of the INT8 convolution: zero-bordered input codes, the transposed im2col
+    /// matrix, and its packed form.
+    static CONV_SCRATCH: RefCell<(Vec<i16>, Vec<i16>, Vec<i16>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+}
+
+/// INT8 3×3 pad-1 convolution (NCHW) through an im2col GEMM, one image at a time:
+/// 1. quantize the image into zero-bordered `(h+2)×(w+2)` planes of i16 codes (vectorized);
+/// 2. build `colᵀ` (`taps × pixels`): each row `(ci, ky, kx)` is `h` contiguous copies of `w` codes
+///    from the padded plane — the border supplies the padding, no bounds tests;
+/// 3. interleave row pairs into 8-pixel panels of `(tap 2p, tap 2p+1)` pairs (the `Int8Weights` layout,
+///    with pixels as columns);
+/// 4. `out[co, pixels] = Σ dot(w pair of co, col pairs)`: 4 output channels × 8 pixels per tile, the
+///    weight pair broadcast, fused requantize + bias + activation, stored straight into NCHW.
+///
+/// Bit-identical to [`crate::kernels::quant::i8_conv3x3_reference`] (GELU aside).
+pub fn i8_conv3x3(s: crate::kernels::Conv3x3Shape, x: &[f32], w: &crate::kernels::quant::Int8Conv, bias: &[f32], act: Act, out: &mut [f32]) {
+    let crate::kernels::Conv3x3Shape { n, cin, cout, h, w: wd } = s;
+    assert!(cin == w.cin && cout == w.cout, "int8 conv weights are {}→{}, shape says {cin}→{cout}", w.cin, w.cout);
+    assert!(x.len() >= n * cin * h * wd && out.len() >= n * cout * h * wd && bias.len() >= cout, "int8 conv buffers too small for {s:?}");
+    assert!(w.pairs.len() >= cout * w.tap_pairs() && w.w_scales.len() >= cout);
+    if n == 0 || cout == 0 || h == 0 || wd == 0 {
+        return;
+    }
+    let (taps, np) = (cin * 9, w.tap_pairs());
+    let (hp, wp) = (h + 2, wd + 2);
+    let pix = h * wd;
+    let panels = pix.div_ceil(8);
+    let ld = panels * 8;
+    CONV_SCRATCH.with(|sc| {
+        let mut own = (Vec::new(), Vec::new(), Vec::new());
+        let mut guard = sc.try_borrow_mut();
+        let (planes, col, packed) = match guard.as_mut() {
+            Ok(v) => &mut **v,
+            Err(_) => &mut own,
+        };
+        planes.clear();
+        planes.resize(cin * hp * wp + 8, 0);
+        // colᵀ: only the tail pixels of each row and the odd-tap pad row must be 0 (the rest is
+        // rewritten per image); the packed panels are rewritten whole.
+        if col.len() < 2 * np * ld {
+            col.resize(2 * np * ld, 0);
+        }
+        for t in 0..2 * np {
+            let from = if t < taps { t * ld + pix } else { t * ld };
+            col[from..(t + 1) * ld].fill(0);
+        }
+        if packed.len() < panels * np * 16 {
+            packed.resize(panels * np * 16, 0);
+        }
+        for img in 0..n {
+            let xi = &x[img * cin * pix..(img + 1) * cin * pix];
+            let oi = &mut out[img * cout * pix..(img + 1) * cout * pix];
+            // SAFETY: buffer sizes set above; every index stays inside them (see `conv_image`).
+            unsafe { conv_image(s, xi, w, bias, act, planes, col, packed, oi) }
+        }
+    });
+}
+
+/// One image of [`i8_conv3x3`] (steps 1–4 of its docs).
+#[target_feature(enable = "simd128")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn conv_image(s: crate::kernels::Conv3x3Shape, xi: &[f32], w: &crate::kernels::quant::Int8Conv, bias: &[f32], act: Act, planes: &mut [i16], col: &mut [i16], packed: &mut [i16], oi: &mut [f32]) {
+    let crate::kernels::Conv3x3Shape { cin, cout, h, w: wd, .. } = s;
+    let (taps, np) = (cin * 9, w.tap_pairs());
+    let (hp, wp) = (h + 2, wd + 2);
+    let pix = h * wd;
+    let panels = pix.div_ceil(8);
+    // 1. Codes into the interiors of the padded planes (borders stay 0).
+    for ci in 0..cin {
+        for y in 0..h {
+            let src = &xi[(ci * h + y) * wd..][..wd];
+            let dst = (ci * hp + y + 1) * wp + 1;
+            quantize_row(src, 1.0 / w.act_scale, &mut planes[dst..dst + wd]);
+        }
+    }
+    // 2. colᵀ rows, stride panels·8 (tail pixels and the odd-tap pad row stay 0).
+    let ld = panels * 8;
+    for t in 0..taps {
+        let (ci, ky, kx) = (t / 9, (t % 9) / 3, t % 3);
+        for y in 0..h {
+            let src = (ci * hp + y + ky) * wp + kx;
+            debug_assert!(src + wd <= planes.len() && t * ld + (y + 1) * wd <= col.len());
+            copy_codes(planes.as_ptr().add(src), col.as_mut_ptr().add(t * ld + y * wd), wd);
+        }
+    }
+    // 3. Pair-interleave into panels.
+    interleave(np, panels, col, packed);
+    // 4. GEMM + epilogue.
+    conv_gemm(cout, np, panels, pix, w, packed, bias, act, oi);
+}
+
+/// One row of f32 → i16 codes (vectorized, same rule as [`quantize_activations`]).
+#[target_feature(enable = "simd128")]
+unsafe fn quantize_row(src: &[f32], inv: f32, dst: &mut [i16]) {
+    let c = QConsts::new(inv);
+    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+    let len = src.len().min(dst.len());
+    let mut i = 0;
+    while i + 8 <= len {
+        let a = c.q4(v128_load(sp.add(i) as *const v128));
+        let b = c.q4(v128_load(sp.add(i + 4) as *const v128));
+        v128_store(dp.add(i) as *mut v128, i16x8_narrow_i32x4(a, b));
+        i += 8;
+    }
+    if i < len {
+        // Tail through the vector path on a zero-padded copy (no scalar `rintf` calls).
+        let mut t = [0.0f32; 8];
+        t[..len - i].copy_from_slice(&src[i..len]);
+        let mut o = [0i16; 8];
+        let a = c.q4(v128_load(t.as_ptr() as *const v128));
+        let b = c.q4(v128_load(t.as_ptr().add(4) as *const v128));
+        v128_store(o.as_mut_ptr() as *mut v128, i16x8_narrow_i32x4(a, b));
+        dst[i..len].copy_from_slice(&o[..len - i]);
+    }
+}
+
+/// Copies `len` i16 from `src` to `dst` with v128 moves: 8 at a time, the last 8 overlapping the
+/// previous ones (so nothing past `len` is touched); scalar below 8.
+#[inline(always)]
+unsafe fn copy_codes(src: *const i16, dst: *mut i16, len: usize) {
+    if len < 8 {
+        for i in 0..len {
+            *dst.add(i) = *src.add(i);
+        }
+        return;
+    }
+    let mut i = 0;
+    while i + 8 <= len {
+        v128_store(dst.add(i) as *mut v128, v128_load(src.add(i) as *const v128));
+        i += 8;
+    }
+    if i < len {
+        v128_store(dst.add(len - 8) as *mut v128, v128_load(src.add(len - 8) as *const v128));
+    }
+}
+
+/// `packed[(q·np + p)·16 + 2c + e] = col[(2p + e)·ld + 8q + c]`.
+#[target_feature(enable = "simd128")]
+unsafe fn interleave(np: usize, panels: usize, col: &[i16], packed: &mut [i16]) {
+    let ld = panels * 8;
+    let (cp, pp) = (col.as_ptr(), packed.as_mut_ptr());
+    for q in 0..panels {
+        for p in 0..np {
+            let a = v128_load(cp.add(2 * p * ld + 8 * q) as *const v128);
+            let b = v128_load(cp.add((2 * p + 1) * ld + 8 * q) as *const v128);
+            let d = pp.add((q * np + p) * 16);
+            v128_store(d as *mut v128, i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b));
+            v128_store(d.add(8) as *mut v128, i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b));
+        }
+    }
+}
+
+#[target_feature(enable = "simd128")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn conv_gemm(cout: usize, np: usize, panels: usize, pix: usize, w: &crate::kernels::quant::Int8Conv, packed: &[i16], bias: &[f32], act: Act, out: &mut [f32]) {
+    let mut co = 0;
+    while co < cout {
+        let mr = (cout - co).min(4);
+        for q in 0..panels {
+            match mr {
+                4 => conv_tile::<4>(co, q, np, pix, w, packed, bias, act, out),
+                3 => conv_tile::<3>(co, q, np, pix, w, packed, bias, act, out),
+                2 => conv_tile::<2>(co, q, np, pix, w, packed, bias, act, out),
+                _ => conv_tile::<1>(co, q, np, pix, w, packed, bias, act, out),
+            }
+        }
+        co += mr;
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn conv_tile<const MR: usize>(co: usize, q: usize, np: usize, pix: usize, w: &crate::kernels::quant::Int8Conv, packed: &[i16], bias: &[f32], act: Act, out: &mut [f32]) {
+    let mut acc0 = [i32x4_splat(0); MR];
+    let mut acc1 = [i32x4_splat(0); MR];
+    let mut bp = packed.as_ptr().add(q * np * 16);
+    let wp = w.pairs.as_ptr().add(co * np);
+    for p in 0..np {
+        let b0 = v128_load(bp as *const v128);
+        let b1 = v128_load(bp.add(8) as *const v128);
+        bp = bp.add(16);
+        for r in 0..MR {
+            let a = i32x4_splat(*wp.add(r * np + p));
+            acc0[r] = i32x4_add(acc0[r], i32x4_dot_i16x8(a, b0));
+            acc1[r] = i32x4_add(acc1[r], i32x4_dot_i16x8(a, b1));
+        }
+    }
+    let j = q * 8;
+    let cols = (pix - j).min(8);
+    for r in 0..MR {
+        let s = f32x4_splat(w.act_scale * w.w_scales[co + r]);
+        let b = f32x4_splat(bias[co + r]);
+        let y0 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc0[r]), s), b));
+        let y1 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc1[r]), s), b));
+        let dst = out.as_mut_ptr().add((co + r) * pix + j);
         if cols == 8 {
             v128_store(dst as *mut v128, y0);
             v128_store(dst.add(4) as *mut v128, y1);

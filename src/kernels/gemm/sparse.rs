@@ -138,22 +138,22 @@ impl SparseWeights {
         }
     }
 
-    /// The cheapest kernel for `rows` rows, by the instruction counts of the inner loops (wasm ops,
-    /// which V8 maps 1:1 for these): dense packed 4×8 tile per k step: 2 + 5·4 = 22 ops per 4 rows and
-    /// 8 columns; a stored block: the same plus an index load; a CSC non-zero: 3 scalar ops plus
-    /// 3 per 4 rows (load, multiply, add), plus the transposes of `x` and the output.
+    /// The cheapest kernel for `rows` rows, from a cost model in "dense tile-step" units fitted to
+    /// wasm timings (V8, x64; `tests/int8_sparse.rs` prints them): the dense packed 4×8 tile costs
+    /// `2 + 5·mr` ops per k step (mr = rows in the tile); a stored 1×8 block costs the same plus ~7
+    /// (index load, scattered activation loads); a CSC non-zero costs ~4.5 per 4 rows plus 3 per
+    /// 32-row group, plus ~2 per element to transpose `x` and the output.
     pub fn plan(&self, rows: usize) -> SparsePlan {
         let (k, n) = (self.k as f64, self.n as f64);
         let tiles = rows.div_ceil(4) as f64;
         let panels = self.n.div_ceil(BLOCK) as f64;
-        // Short tiles (rows < 4) still pay the weight loads; count the work per 4-row tile.
-        let per_tile = |mr: f64| 2.0 + 5.0 * mr;
         let mr = (rows as f64).min(4.0);
-        let dense = tiles * panels * k * per_tile(mr);
-        let blocks = tiles * (self.rows.len() as f64) * (per_tile(mr) + 1.0);
+        let step = 2.0 + 5.0 * mr;
+        let dense = tiles * panels * k * step;
+        let blocks = tiles * (self.rows.len() as f64) * (step + 7.0);
         let vecs = rows.div_ceil(4) as f64;
         let groups = (vecs / 8.0).ceil();
-        let csc = self.nnz() as f64 * (3.0 * vecs + 3.0 * groups) + 2.0 * rows as f64 * (k + n);
+        let csc = self.nnz() as f64 * (4.5 * vecs + 3.0 * groups) + 2.0 * rows as f64 * (k + n);
         if csc < blocks && csc < dense {
             SparsePlan::Csc
         } else if blocks < dense {
@@ -393,10 +393,16 @@ pub mod simd {
                 Err(_) => &mut own,
             };
             let mp = rows.div_ceil(4) * 4;
-            // Zero the padding lanes: stale values there would be harmless (their outputs are
-            // dropped) but NaN/inf garbage is better avoided.
-            xt.clear();
-            xt.resize(w.k * mp, 0.0);
+            if xt.len() < w.k * mp {
+                xt.resize(w.k * mp, 0.0);
+            }
+            // The padding lanes (rows..mp) feed only dropped outputs, but stale NaN/inf there would
+            // raise float exceptions in no one's interest: zero them.
+            if mp > rows {
+                for r in 0..w.k {
+                    xt[r * mp + rows..(r + 1) * mp].fill(0.0);
+                }
+            }
             if yt.len() < w.n * mp {
                 yt.resize(w.n * mp, 0.0);
             }

@@ -143,3 +143,109 @@ pub fn i8_linear_reference(rows: usize, x: &[f32], w: &Int8Weights, bias: Option
         }
     }
 }
+
+/// INT8 weights of a 3×3 pad-1 convolution, as the im2col GEMM `out[co, pixel] =
+/// Σ_t W[co, t] · col[t, pixel]` sees them, with `t = ci·9 + ky·3 + kx` (the order of the
+/// `Cout×Cin×3×3` tensor). Symmetric per-output-channel weight scales, one per-tensor activation scale
+/// for the convolution's input (from calibration).
+///
+/// `pairs` holds, for each output channel and each pair of taps `(2p, 2p+1)`, the two i16 codes
+/// packed in one i32 (low half first; taps padded to even with a zero code): the SIMD kernel broadcasts
+/// it as the left operand of `i32x4_dot_i16x8`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Int8Conv {
+    /// Input channels.
+    pub cin: usize,
+    /// Output channels.
+    pub cout: usize,
+    /// `cout × cin·9` codes, row-major (the tensor's own order).
+    pub codes: Vec<i8>,
+    /// Per-output-channel weight scales.
+    pub w_scales: Vec<f32>,
+    /// `cout × ceil(cin·9 / 2)` packed code pairs (see the type docs).
+    pub pairs: Vec<i32>,
+    /// Per-tensor scale of the convolution's input.
+    pub act_scale: f32,
+}
+
+impl Int8Conv {
+    /// Quantizes a `cout×cin×3×3` weight tensor; `act_scale` comes from calibration.
+    pub fn new(cin: usize, cout: usize, w: &[f32], act_scale: f32) -> Self {
+        let taps = cin * 9;
+        assert!(w.len() >= cout * taps, "Int8Conv::new: {} weights for {cout}×{cin}×3×3", w.len());
+        // Per output channel = per column of the transposed (taps × cout) matrix.
+        let mut kn = vec![0.0; taps * cout];
+        for co in 0..cout {
+            for t in 0..taps {
+                kn[t * cout + co] = w[co * taps + t];
+            }
+        }
+        let (q, w_scales) = quantize_weights(taps, cout, &kn);
+        let mut codes = vec![0i8; cout * taps];
+        for co in 0..cout {
+            for t in 0..taps {
+                codes[co * taps + t] = q[t * cout + co];
+            }
+        }
+        let np = taps.div_ceil(2);
+        let mut pairs = vec![0i32; cout * np];
+        for co in 0..cout {
+            for p in 0..np {
+                let lo = codes[co * taps + 2 * p] as i16 as u16 as u32;
+                let hi = if 2 * p + 1 < taps { codes[co * taps + 2 * p + 1] as i16 as u16 as u32 } else { 0 };
+                pairs[co * np + p] = (lo | (hi << 16)) as i32;
+            }
+        }
+        Int8Conv { cin, cout, codes, w_scales, pairs, act_scale }
+    }
+
+    /// Tap pairs per output channel (`ceil(cin·9 / 2)`).
+    pub fn tap_pairs(&self) -> usize {
+        (self.cin * 9).div_ceil(2)
+    }
+}
+
+/// Reference INT8 3×3 pad-1 convolution (NCHW): quantize the input with the layer's activation scale,
+/// integer sums over the in-bounds taps, requantize with `act_scale · w_scales[co]`, add bias,
+/// activation. Plain loops: the spec for the SIMD im2col kernel.
+pub fn i8_conv3x3_reference(s: super::Conv3x3Shape, x: &[f32], w: &Int8Conv, bias: &[f32], act: super::Act, out: &mut [f32]) {
+    let super::Conv3x3Shape { n, cin, cout, h, w: wd } = s;
+    assert!(cin == w.cin && cout == w.cout, "int8 conv weights are {}→{}, shape says {cin}→{cout}", w.cin, w.cout);
+    assert!(x.len() >= n * cin * h * wd && out.len() >= n * cout * h * wd && bias.len() >= cout);
+    let mut q = vec![0i8; n * cin * h * wd];
+    quantize_activations(&x[..n * cin * h * wd], 1.0 / w.act_scale, &mut q);
+    for img in 0..n {
+        for co in 0..cout {
+            let scale = w.act_scale * w.w_scales[co];
+            for y in 0..h {
+                for xx in 0..wd {
+                    let mut acc: i32 = 0;
+                    for ci in 0..cin {
+                        for ky in 0..3 {
+                            for kx in 0..3 {
+                                let (iy, ix) = (y + ky, xx + kx);
+                                if iy >= 1 && iy <= h && ix >= 1 && ix <= wd {
+                                    let a = q[((img * cin + ci) * h + iy - 1) * wd + ix - 1] as i32;
+                                    acc += a * w.codes[co * cin * 9 + ci * 9 + ky * 3 + kx] as i32;
+                                }
+                            }
+                        }
+                    }
+                    out[((img * cout + co) * h + y) * wd + xx] = super::apply_act(act, acc as f32 * scale + bias[co]);
+                }
+            }
+        }
+    }
+}
+
+/// INT8 convolution signature: `(shape, input, weights, bias, act, out)`.
+pub type Int8ConvFn = fn(super::Conv3x3Shape, &[f32], &Int8Conv, &[f32], super::Act, &mut [f32]);
+
+/// Every INT8 convolution variant (scalar reference first).
+pub fn conv_variants() -> Vec<(&'static str, Int8ConvFn)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, Int8ConvFn)> = vec![("i8_conv3x3__scalar", i8_conv3x3_reference)];
+    #[cfg(target_arch = "wasm32")]
+    v.push((super::gemm::int8::CONV_NAME, super::gemm::int8::i8_conv3x3));
+    v
+}
