@@ -18,6 +18,7 @@
 use crate::kernels::act::simd128::act_v;
 use crate::kernels::quant::{Int8Weights, QMAX};
 use crate::kernels::{Act, DenseWeights};
+use super::simd128::store_row8;
 use core::arch::wasm32::*;
 use std::cell::RefCell;
 
@@ -204,15 +205,7 @@ unsafe fn tile<const MR: usize>(i: usize, p: usize, n: usize, pairs: usize, qa: 
         let y0 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc0[r]), s0), b0));
         let y1 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc1[r]), s1), b1));
         let dst = out.as_mut_ptr().add((i + r) * n + j);
-        if cols == 8 {
-            v128_store(dst as *mut v128, y0);
-            v128_store(dst.add(4) as *mut v128, y1);
-        } else {
-            let mut t = [0.0f32; 8];
-            v128_store(t.as_mut_ptr() as *mut v128, y0);
-            v128_store(t.as_mut_ptr().add(4) as *mut v128, y1);
-            core::ptr::copy_nonoverlapping(t.as_ptr(), dst, cols);
-        }
+        store_row8(dst, cols, y0, y1);
     }
 }
 
@@ -415,14 +408,6 @@ unsafe fn conv_tile<const MR: usize>(co: usize, q: usize, np: usize, pix: usize,
         let y0 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc0[r]), s), b));
         let y1 = act_v(act, f32x4_add(f32x4_mul(f32x4_convert_i32x4(acc1[r]), s), b));
         let dst = out.as_mut_ptr().add((co + r) * pix + j);
-        if cols == 8 {
-            v128_store(dst as *mut v128, y0);
-            v128_store(dst.add(4) as *mut v128, y1);
-        } else {
-            let mut t = [0.0f32; 8];
-            v128_store(t.as_mut_ptr() as *mut v128, y0);
-            v128_store(t.as_mut_ptr().add(4) as *mut v128, y1);
-            core::ptr::copy_nonoverlapping(t.as_ptr(), dst, cols);
-        }
+        store_row8(dst, cols, y0, y1);
     }
 }

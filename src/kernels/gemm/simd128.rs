@@ -144,6 +144,24 @@ unsafe fn rows<const MR: usize>(k: usize, n: usize, a: Mat, b: Mat, c: MatMut, b
     }
 }
 
+/// Stores one 8-wide output row segment: both vectors when all 8 columns are real, else through a
+/// scratch so only the first `cols` reach `dst` (the last panel of a padded layout).
+///
+/// # Safety
+/// `dst` must be valid for `cols` (≤ 8) writes.
+#[inline(always)]
+pub(crate) unsafe fn store_row8(dst: *mut f32, cols: usize, y0: v128, y1: v128) {
+    if cols == 8 {
+        v128_store(dst as *mut v128, y0);
+        v128_store(dst.add(4) as *mut v128, y1);
+    } else {
+        let mut t = [0.0f32; 8];
+        v128_store(t.as_mut_ptr() as *mut v128, y0);
+        v128_store(t.as_mut_ptr().add(4) as *mut v128, y1);
+        core::ptr::copy_nonoverlapping(t.as_ptr(), dst, cols);
+    }
+}
+
 /// Variant name of the packed-B kernel.
 pub const PACKED_NAME: &str = "f32_gemm__simd128_4x8_packed";
 
@@ -209,16 +227,7 @@ unsafe fn panel_tile<const MR: usize>(i: usize, p: usize, k: usize, n: usize, a:
     }
     let cp = c.as_mut_ptr().add(i * n + j);
     for r in 0..MR {
-        let (v0, v1) = (act_v(act, acc0[r]), act_v(act, acc1[r]));
-        if cols == super::PANEL {
-            v128_store(cp.add(r * n) as *mut v128, v0);
-            v128_store(cp.add(r * n + 4) as *mut v128, v1);
-        } else {
-            let mut t = [0.0f32; 8];
-            v128_store(t.as_mut_ptr() as *mut v128, v0);
-            v128_store(t.as_mut_ptr().add(4) as *mut v128, v1);
-            core::ptr::copy_nonoverlapping(t.as_ptr(), cp.add(r * n), cols);
-        }
+        store_row8(cp.add(r * n), cols, act_v(act, acc0[r]), act_v(act, acc1[r]));
     }
 }
 

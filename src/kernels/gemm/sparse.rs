@@ -292,6 +292,7 @@ pub mod simd {
     use super::{SparsePlan, SparseWeights, BLOCK};
     use crate::kernels::act::simd128::act_v;
     use crate::kernels::Act;
+    use crate::kernels::gemm::simd128::store_row8;
     use core::arch::wasm32::*;
     use std::cell::RefCell;
 
@@ -361,15 +362,7 @@ pub mod simd {
         for r in 0..MR {
             let dst = out.as_mut_ptr().add((i + r) * n + j);
             let (y0, y1) = (act_v(act, acc0[r]), act_v(act, acc1[r]));
-            if cols == BLOCK {
-                v128_store(dst as *mut v128, y0);
-                v128_store(dst.add(4) as *mut v128, y1);
-            } else {
-                let mut t = [0.0f32; 8];
-                v128_store(t.as_mut_ptr() as *mut v128, y0);
-                v128_store(t.as_mut_ptr().add(4) as *mut v128, y1);
-                core::ptr::copy_nonoverlapping(t.as_ptr(), dst, cols);
-            }
+            store_row8(dst, cols, y0, y1);
         }
     }
 
