@@ -46,3 +46,42 @@ pub fn bench_kernels(quick: bool, with_models: bool) -> Result<JsValue, JsError>
     let report = kernel_bench::bench_kernels(&clock, quick, with_models).map_err(|e| JsError::new(&e.to_string()))?;
     serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// What the page shows about one event.
+#[derive(serde::Serialize)]
+struct BenchmarkInfo {
+    id: &'static str,
+    title: &'static str,
+    architecture: &'static str,
+    input_shape: &'static [usize],
+    classes: usize,
+    params: usize,
+    flops_per_inference: u64,
+    heldout_samples: usize,
+    recorded_accuracy: f64,
+    accuracy_threshold: f64,
+    weights_sha256: String,
+}
+
+/// Loads an event (`mlp_sprint`, `cnn_marathon`, `transformer_decathlon`): parses and validates its
+/// embedded weights, generates its held-out split, and returns what the page shows about it. An unknown
+/// id is an error listing the known ones.
+#[wasm_bindgen(js_name = loadBenchmark)]
+pub fn load_benchmark(event: &str) -> Result<JsValue, JsError> {
+    let id: crate::events::EventId = event.parse().map_err(|e: crate::Error| JsError::new(&e.to_string()))?;
+    let b = crate::events::load_benchmark(id).map_err(|e| JsError::new(&e.to_string()))?;
+    let info = BenchmarkInfo {
+        id: b.spec.id.as_str(),
+        title: b.spec.title,
+        architecture: b.spec.architecture,
+        input_shape: b.spec.input_shape,
+        classes: b.spec.classes,
+        params: b.model.param_count(),
+        flops_per_inference: b.model.flops_per_inference(),
+        heldout_samples: b.dataset.len(),
+        recorded_accuracy: b.recorded_accuracy,
+        accuracy_threshold: b.spec.accuracy_threshold,
+        weights_sha256: b.weights_sha256,
+    };
+    serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
+}

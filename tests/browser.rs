@@ -32,3 +32,17 @@ fn gemm_slice_runs_in_window() {
     assert!(r.baseline_ms > 0.0 && r.candidate_ms > 0.0 && r.speedup.is_finite());
     assert_eq!(r.candidate_variant, "f32_gemm__simd128_4x8");
 }
+
+#[wasm_bindgen_test]
+fn load_benchmark_export_describes_each_event_and_rejects_unknown_ids() {
+    use wasm_bindgen::JsValue;
+    let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap();
+    for (id, samples) in [("mlp_sprint", 10_000.0), ("cnn_marathon", 10_000.0), ("transformer_decathlon", 2_000.0)] {
+        let v = tinymlperf::wasm_api::load_benchmark(id).unwrap_or_else(|_| panic!("{id} loads"));
+        assert_eq!(get(&v, "id").as_string().unwrap(), id);
+        assert_eq!(get(&v, "heldout_samples").as_f64().unwrap(), samples);
+        let acc = get(&v, "recorded_accuracy").as_f64().unwrap();
+        assert!(acc >= get(&v, "accuracy_threshold").as_f64().unwrap(), "{id}: {acc}");
+    }
+    assert!(tinymlperf::wasm_api::load_benchmark("resnet50").is_err());
+}
