@@ -17,6 +17,7 @@ pub mod gemm;
 pub mod norm;
 pub mod pool;
 pub mod quant;
+pub mod scratch;
 pub mod tolerance;
 
 /// Activation fused into a GEMM or convolution epilogue.

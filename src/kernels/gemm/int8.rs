@@ -19,6 +19,7 @@ use crate::kernels::act::simd128::act_v;
 use crate::kernels::quant::{Int8Weights, QMAX};
 use crate::kernels::{Act, DenseWeights};
 use super::simd128::store_row8;
+use crate::kernels::scratch::with_scratch;
 use core::arch::wasm32::*;
 use std::cell::RefCell;
 
@@ -52,14 +53,7 @@ pub fn i8_linear_packed(rows: usize, x: &[f32], w: &Int8Weights, bias: Option<&[
         return;
     }
     let kk = 2 * w.pairs();
-    SCRATCH.with(|s| {
-        // A re-entrant call (not possible from the models, but cheap to handle) gets its own buffer.
-        let mut own = Vec::new();
-        let mut guard = s.try_borrow_mut();
-        let qa = match guard.as_mut() {
-            Ok(v) => &mut **v,
-            Err(_) => &mut own,
-        };
+    with_scratch(&SCRATCH, |qa| {
         if qa.len() < rows * kk {
             qa.resize(rows * kk, 0);
         }
@@ -241,13 +235,7 @@ pub fn i8_conv3x3(s: crate::kernels::Conv3x3Shape, x: &[f32], w: &crate::kernels
     let pix = h * wd;
     let panels = pix.div_ceil(8);
     let ld = panels * 8;
-    CONV_SCRATCH.with(|sc| {
-        let mut own = (Vec::new(), Vec::new(), Vec::new());
-        let mut guard = sc.try_borrow_mut();
-        let (planes, col, packed) = match guard.as_mut() {
-            Ok(v) => &mut **v,
-            Err(_) => &mut own,
-        };
+    with_scratch(&CONV_SCRATCH, |(planes, col, packed)| {
         planes.clear();
         planes.resize(cin * hp * wp + 8, 0);
         // colᵀ: only the tail pixels of each row and the odd-tap pad row must be 0 (the rest is

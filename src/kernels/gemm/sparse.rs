@@ -293,6 +293,7 @@ pub mod simd {
     use crate::kernels::act::simd128::act_v;
     use crate::kernels::Act;
     use crate::kernels::gemm::simd128::store_row8;
+    use crate::kernels::scratch::with_scratch;
     use core::arch::wasm32::*;
     use std::cell::RefCell;
 
@@ -378,13 +379,7 @@ pub mod simd {
         if rows == 0 || w.n == 0 {
             return;
         }
-        SCRATCH.with(|s| {
-            let mut own = (Vec::new(), Vec::new());
-            let mut guard = s.try_borrow_mut();
-            let (xt, yt) = match guard.as_mut() {
-                Ok(v) => &mut **v,
-                Err(_) => &mut own,
-            };
+        with_scratch(&SCRATCH, |(xt, yt)| {
             let mp = rows.div_ceil(4) * 4;
             if xt.len() < w.k * mp {
                 xt.resize(w.k * mp, 0.0);
