@@ -67,13 +67,12 @@ pub fn gemm_scalar_vs_best(clock: &Clock, shape: GemmShape, cfg: RunConfig) -> G
         &mut || (best.gemm)(shape, &a, &b, Some(&bias), Act::Relu, &mut c1),
     );
     let gflops = |ms: f64| shape.flops() as f64 / (ms * 1e6);
-    let variant = |k: &kernels::Kernels| k.names.iter().find(|(s, _)| *s == "gemm").map_or("?", |e| e.1).to_string();
     GemmReport {
         m,
         k,
         n,
-        baseline_variant: variant(&base),
-        candidate_variant: variant(&best),
+        baseline_variant: variant_name(&base, "gemm"),
+        candidate_variant: variant_name(&best, "gemm"),
         baseline_ms: cmp.baseline.median_ms,
         candidate_ms: cmp.candidate.median_ms,
         baseline_gflops: gflops(cmp.baseline.median_ms),
