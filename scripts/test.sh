@@ -4,6 +4,7 @@
 #   2. wasm-node: wasm-bindgen-test in Node — kernels, data, models, formats (SIMD128 runs only in wasm)
 #   3. wasm-chromium: wasm-bindgen-test in headless Chromium via chromedriver — web-sys (Window, Worker)
 #   4. e2e      : node:test + playwright-core against the served page, plus the module disassembly check
+# Before the wasm and e2e layers it builds the contest modules (scripts/build-contest.sh).
 # Usage: scripts/test.sh [layer ...]   (default: all layers)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -42,6 +43,12 @@ run_layer() {
   counts[$layer]=$(cargo_count "$log")
   if [ "$rc" = 0 ] && ! cargo_failed "$log"; then status[$layer]=ok; else status[$layer]=FAILED; fi
 }
+
+# The contest modules (kernel template, cheaters, hostile fixtures) are inputs of the wasm and e2e layers.
+if [[ " ${layers[*]} " =~ " wasm-node " || " ${layers[*]} " =~ " e2e " ]]; then
+  bash scripts/build-contest.sh 2>&1 | tee target/test-logs/contest.log | grep -E 'tinymlperf|error' || true
+  [ "${PIPESTATUS[0]}" = 0 ] || { log 'building the contest modules failed (target/test-logs/contest.log)'; exit 1; }
+fi
 
 for l in "${layers[@]}"; do run_layer "$l"; done
 

@@ -51,6 +51,13 @@ pub enum Error {
         /// The names that exist, comma separated.
         known: String,
     },
+    /// An entry that ran but is not a valid competitor (it memorized the public split, returns
+    /// garbage on fresh inputs, or is far below the reference); it is never ranked.
+    #[error("entry rejected: {reason}")]
+    Rejected {
+        /// Why, with the figures and the run's seed.
+        reason: String,
+    },
     /// An I/O failure (native tools only).
     #[error("I/O error on {path}: {reason}")]
     Io {

@@ -168,7 +168,9 @@ pub fn benchmark_model(event: &str, bytes: &[u8], options: JsValue, on_progress:
     let e = crate::submission::load_entry(id, bytes).map_err(js_err)?;
     let r = crate::submission::reference(id).map_err(js_err)?;
     let clock = HostClock::new().map_err(js_err)?;
-    let report = crate::profiler::benchmark::benchmark_model(&clock, &e.model, &e.kernels, &r.0, &opts, &mut progress_fn(on_progress)).map_err(js_err)?;
+    let candidate = crate::profiler::benchmark::ModelCandidate { model: &e.model, kernels: &e.kernels };
+    let budget = crate::submission::logit_budget(&e.package, &r.1);
+    let report = crate::profiler::benchmark::benchmark_model(&clock, &candidate, &r.0, budget, &opts, &mut progress_fn(on_progress)).map_err(js_err)?;
     to_js(&report)
 }
 
@@ -240,4 +242,22 @@ pub fn limits() -> Result<JsValue, JsError> {
         max_share_chars: usize,
     }
     to_js(&Limits { max_package_bytes: crate::format::MAX_PACKAGE_BYTES, max_import_bytes: crate::leaderboard::store::MAX_IMPORT_BYTES, max_share_chars: crate::format::share::MAX_SHARE_CHARS })
+}
+
+/// Validates a contestant's WebAssembly kernel and reports what it contains (no imports allowed; the
+/// ABI's exports; SIMD and integer-dot instruction counts), without running it.
+#[wasm_bindgen(js_name = inspectKernel)]
+pub fn inspect_kernel(bytes: &[u8]) -> Result<JsValue, JsError> {
+    to_js(&crate::format::wasm_module::inspect(bytes).map_err(js_err)?)
+}
+
+/// `submitEntry` for an entry with its own WebAssembly kernel (`wasm`), and optionally its own
+/// weights (`package`, else the event's reference weights). Run it in a dedicated Worker: a kernel
+/// that never returns can only be stopped by terminating the worker.
+#[wasm_bindgen(js_name = submitCustomEntry)]
+pub fn submit_custom_entry(submission: JsValue, wasm: &[u8], package: Option<Vec<u8>>, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsError> {
+    let s: crate::submission::Submission = from_js(submission, "submission")?;
+    let clock = HostClock::new().map_err(js_err)?;
+    let entry = crate::submission::submit_custom_entry(&clock, &s, wasm, package.as_deref(), &mut progress_fn(on_progress)).map_err(js_err)?;
+    to_js(&entry)
 }

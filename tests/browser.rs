@@ -50,8 +50,8 @@ fn load_benchmark_export_describes_each_event_and_rejects_unknown_ids() {
 #[wasm_bindgen_test]
 fn benchmark_model_runs_an_event_end_to_end_in_the_browser() {
     use tinymlperf::events::EventId;
-    use tinymlperf::profiler::benchmark::{benchmark_model, BenchmarkOptions};
-    use tinymlperf::submission::{build_recipe, load_entry, reference, Recipe};
+    use tinymlperf::profiler::benchmark::{benchmark_model, BenchmarkOptions, ModelCandidate};
+    use tinymlperf::submission::{build_recipe, load_entry, logit_budget, reference, Recipe};
     let id = EventId::CnnMarathon;
     let bytes = build_recipe(&Recipe { event: id, quantize: false, sparsity: 0.0, kernels: None }).unwrap();
     let e = load_entry(id, &bytes).unwrap();
@@ -60,7 +60,8 @@ fn benchmark_model_runs_an_event_end_to_end_in_the_browser() {
     opts.profiler.budget_ms = 1500.0;
     let c = HostClock::new().unwrap();
     let mut last = 0.0;
-    let report = benchmark_model(&c, &e.model, &e.kernels, &r.0, &opts, &mut |p| {
+    let candidate = ModelCandidate { model: &e.model, kernels: &e.kernels };
+    let report = benchmark_model(&c, &candidate, &r.0, logit_budget(&e.package, &r.1), &opts, &mut |p| {
         assert!(p.fraction >= last, "progress goes forward");
         last = p.fraction;
     })
@@ -78,4 +79,6 @@ fn benchmark_model_runs_an_event_end_to_end_in_the_browser() {
     let ops = report.per_layer.unwrap();
     assert!(ops.iter().any(|o| o.op == "conv3x3" && o.calls == 2), "{ops:?}");
     assert!(report.memory.peak_activation_bytes > 0);
+    let eq = &report.equivalence;
+    assert!(eq.passed && eq.agreement == 1.0 && eq.rel_rms < 1e-5, "SIMD kernels on the reference weights: {eq:?}");
 }

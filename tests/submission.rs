@@ -32,7 +32,7 @@ fn err_of(r: tinymlperf::Result<impl std::fmt::Debug>) -> String {
 fn innovation_of(bytes: &[u8], description: &str, division: Option<Division>) -> scoring::Innovation {
     let e = load_entry(EventId::MlpSprint, bytes).unwrap();
     let r = submission::reference(EventId::MlpSprint).unwrap();
-    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division, description, batch: 64 };
+    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division, description, batch: 64, module: None };
     scoring::detect(&art, &r.1)
 }
 
@@ -222,6 +222,42 @@ fn submit_entry_gates_times_and_scores_a_recipe_entry() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_honest_int8_entry_passes_the_fresh_input_checks_and_reports_them() {
+    let e = entry();
+    let eq = &e.report.equivalence;
+    assert!(eq.passed, "{}", eq.reason);
+    assert_eq!(eq.samples, 2_000);
+    assert!(eq.agreement >= 0.99 && eq.rel_rms <= eq.budget.rel_rms && eq.budget.rel_rms == 0.25, "{eq:?}");
+    assert!((eq.candidate_accuracy - eq.reference_accuracy).abs() < 0.01, "{eq:?}");
+    assert!(e.gate.reason.contains("fresh inputs") && e.gate.reason.contains("predictions agree on"), "{}", e.gate.reason);
+    assert_eq!(e.report.seed, 1234);
+    // The seed travels with the entry: in the export and in the share link.
+    assert!(store::export_json(std::slice::from_ref(e)).unwrap().contains("\"seed\": 1234"));
+    assert_eq!(share::decode(&share::encode(e).unwrap()).unwrap().report.seed, 1234);
+    assert!(scoring::disqualified(&e.report).is_none());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn memorizers_and_broken_entries_are_disqualified_with_figures() {
+    // The shared entry's report, edited the way a public-split memorizer's would look.
+    let mut r = entry().report.clone();
+    r.accuracy.candidate = 1.0;
+    r.equivalence.candidate_accuracy = 0.11;
+    let why = scoring::disqualified(&r).unwrap();
+    assert!(why.contains("better on the public test split than on fresh inputs") && why.contains("run seed 1234"), "{why}");
+    let mut r = entry().report.clone();
+    r.accuracy.candidate = 0.80;
+    r.equivalence.candidate_accuracy = 0.80;
+    assert!(scoring::disqualified(&r).unwrap().contains("below the reference's"));
+    // An exported entry edited to hide a disqualification does not import.
+    let mut e = entry().clone();
+    e.report.equivalence.candidate_accuracy = 0.2;
+    assert!(e.validate().unwrap_err().to_string().contains("not a valid competitor"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn submission_fields_are_checked() {
     let clock = HostClock::new().unwrap();
     let base = Submission { team: "t".into(), event: "mlp_sprint".into(), description: String::new(), url: String::new(), budget_s: Some(1.0), seed: Some(1), submitted_at: None, per_layer: false };
@@ -249,7 +285,8 @@ fn variant(team: &str, hash_byte: char, speedup: f64, unstable: bool, accuracy: 
     tm.unstable = unstable;
     tm.unstable_reason = unstable.then(|| "the 95% interval spans 40% of the speedup".into());
     e.report.accuracy.candidate = accuracy;
-    e.gate = scoring::gate(e.report.accuracy.reference, accuracy);
+    e.report.equivalence.candidate_accuracy = e.report.equivalence.reference_accuracy;
+    e.gate = scoring::gate_report(&e.report);
     e.speed_score = scoring::speed_score(speedup);
     e.composite = scoring::composite(e.speed_score, e.innovation.score);
     e.validate().unwrap();

@@ -15,6 +15,7 @@
 //! can be regenerated on its own.
 
 pub mod digits;
+pub mod fresh;
 pub mod idx;
 pub mod rng;
 pub mod sequences;

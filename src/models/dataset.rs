@@ -27,6 +27,23 @@ pub enum OwnedInput {
 }
 
 impl OwnedInput {
+    /// The batch padded to `batch` samples by repeating its first sample (an empty batch stays empty).
+    pub fn padded(self, batch: usize) -> Self {
+        fn pad<T: Copy>(mut v: Vec<T>, per: usize, batch: usize) -> Vec<T> {
+            if v.len() >= per {
+                let first: Vec<T> = v[..per].to_vec();
+                while v.len() < batch * per {
+                    v.extend_from_slice(&first);
+                }
+            }
+            v
+        }
+        match self {
+            OwnedInput::Pixels(p) => OwnedInput::Pixels(pad(p, crate::data::digits::IMAGE_PIXELS, batch)),
+            OwnedInput::Tokens(t) => OwnedInput::Tokens(pad(t, crate::data::sequences::SEQ_LEN, batch)),
+        }
+    }
+
     /// Borrows the batch for [`Model::forward`].
     pub fn as_input(&self) -> Input<'_> {
         match self {

@@ -14,7 +14,7 @@
 //!    *paired* rounds ([`stats::bootstrap_speedup_ci`]), seeded. A run whose interval is wider than
 //!    `max_ci_rel_width × speedup` is flagged **unstable** with the reason; the scorer never ranks it
 //!    silently.
-use super::{calibrate, stats, Clock};
+use super::{stats, Clock};
 use crate::data::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +125,12 @@ pub struct PairedTiming {
     pub elapsed_ms: f64,
 }
 
-fn time_sample(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64) -> f64 {
+/// Untimed preparation before every batch of calls: `(candidate_side, calls)`. The benchmark uses it
+/// to draw fresh inputs for exactly the calls about to be timed, so input generation never counts.
+pub type Prepare<'a> = &'a mut dyn FnMut(bool, u64);
+
+fn time_sample(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64, prepare: &mut dyn FnMut(u64)) -> f64 {
+    prepare(iters);
     let t0 = clock.now_ms();
     for _ in 0..iters {
         f();
@@ -137,18 +142,26 @@ impl CompetitionProfiler {
     /// Times `baseline` against `candidate`; see the module docs. `progress(fraction)` is called after
     /// every round.
     pub fn compare(&self, clock: &dyn Clock, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut(), progress: &mut dyn FnMut(f64)) -> PairedTiming {
+        self.compare_prepared(clock, baseline, candidate, &mut |_, _| {}, progress)
+    }
+
+    /// [`CompetitionProfiler::compare`] with an untimed `prepare(candidate_side, calls)` before every
+    /// batch of calls (warm-up, calibration and each sample).
+    pub fn compare_prepared(&self, clock: &dyn Clock, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut(), prepare: Prepare<'_>, progress: &mut dyn FnMut(f64)) -> PairedTiming {
         let start = clock.now_ms();
-        for _ in 0..self.warmup_runs {
-            baseline();
-            candidate();
-        }
+        let prepare = std::cell::RefCell::new(prepare);
+        let mut prep_b = |n: u64| (prepare.borrow_mut())(false, n);
+        let mut prep_c = |n: u64| (prepare.borrow_mut())(true, n);
+        let w = self.warmup_runs as u64;
+        time_sample(clock, baseline, w, &mut prep_b);
+        time_sample(clock, candidate, w, &mut prep_c);
         let resolution = clock.resolution_ms();
         let resolution = if resolution.is_finite() { resolution } else { 0.0 };
         let target = self.min_sample_ms.max(self.resolution_multiple * resolution);
-        let ib = calibrate(clock, baseline, target);
-        let ic = calibrate(clock, candidate, target);
+        let ib = calibrate_prepared(clock, baseline, target, &mut prep_b);
+        let ic = calibrate_prepared(clock, candidate, target, &mut prep_c);
         // Cost of one round from one timed sample of each side.
-        let round_ms = time_sample(clock, baseline, ib) * ib as f64 + time_sample(clock, candidate, ic) * ic as f64;
+        let round_ms = time_sample(clock, baseline, ib, &mut prep_b) * ib as f64 + time_sample(clock, candidate, ic, &mut prep_c) * ic as f64;
         let left = self.budget_ms - (clock.now_ms() - start);
         let affordable = if round_ms > 0.0 { (left / round_ms).floor().max(0.0) as usize } else { self.timing_runs };
         let min_rounds = self.min_rounds.max(2).min(self.timing_runs.max(2));
@@ -159,11 +172,11 @@ impl CompetitionProfiler {
         for r in 0..rounds {
             let baseline_first = rng.next_u64() & 1 == 0;
             let (b, c) = if baseline_first {
-                let b = time_sample(clock, baseline, ib);
-                (b, time_sample(clock, candidate, ic))
+                let b = time_sample(clock, baseline, ib, &mut prep_b);
+                (b, time_sample(clock, candidate, ic, &mut prep_c))
             } else {
-                let c = time_sample(clock, candidate, ic);
-                (time_sample(clock, baseline, ib), c)
+                let c = time_sample(clock, candidate, ic, &mut prep_c);
+                (time_sample(clock, baseline, ib, &mut prep_b), c)
             };
             order.push(if baseline_first { 'B' } else { 'C' });
             sb.push(b);
@@ -200,6 +213,18 @@ impl CompetitionProfiler {
             budget_limited: rounds < self.timing_runs,
             elapsed_ms: clock.now_ms() - start,
         }
+    }
+}
+
+/// Like [`super::calibrate`], with `prepare(calls)` before each trial batch.
+fn calibrate_prepared(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64, prepare: &mut dyn FnMut(u64)) -> u64 {
+    let mut iters = 1u64;
+    loop {
+        let dt = time_sample(clock, f, iters, prepare) * iters as f64;
+        if dt >= target_ms || iters >= 1 << 24 {
+            return iters;
+        }
+        iters = if dt > target_ms / 16.0 { ((iters as f64) * target_ms / dt * 1.1).ceil() as u64 } else { iters * 2 };
     }
 }
 

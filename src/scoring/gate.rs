@@ -45,6 +45,68 @@ pub fn gate(reference: f64, candidate: f64) -> GateResult {
     GateResult { division: if closed { Division::Closed } else { Division::Open }, reference, candidate, delta_pp, budget_pp: GATE_PP, reason }
 }
 
+/// The full closed-division check of a benchmark report: the accuracy gate on the public held-out
+/// split, the same gate on the run's fresh split (an entry that memorized the public split fails
+/// here), and output equivalence with the reference on the fresh split. Any failure → open division,
+/// with every reason listed.
+pub fn gate_report(r: &crate::profiler::benchmark::BenchmarkReport) -> GateResult {
+    let mut g = gate(r.accuracy.reference, r.accuracy.candidate);
+    let eq = &r.equivalence;
+    let fresh = gate(eq.reference_accuracy, eq.candidate_accuracy);
+    let mut failures = Vec::new();
+    if g.division == Division::Open {
+        failures.push(g.reason.clone());
+    }
+    if fresh.division == Division::Open {
+        failures.push(format!("on {} fresh inputs: {}", eq.samples, fresh.reason));
+    }
+    if !eq.passed {
+        failures.push(format!("output equivalence failed: {}", eq.reason));
+    }
+    if failures.is_empty() {
+        g.reason = format!("{}; fresh inputs: {:.2}% vs reference {:.2}%; {}", g.reason, eq.candidate_accuracy * 100.0, eq.reference_accuracy * 100.0, eq.reason);
+    } else {
+        g.division = Division::Open;
+        g.reason = format!("open division: {}", failures.join("; "));
+    }
+    g
+}
+
+/// Largest drop below the reference on the fresh split that the open division still accepts, pp.
+pub const OPEN_FLOOR_PP: f64 = 10.0;
+/// Largest lead of public-split accuracy over fresh-split accuracy before an entry counts as having
+/// memorized the public split, pp (a real model's two figures differ by well under 2 pp).
+pub const MEMORIZATION_PP: f64 = 5.0;
+
+/// Why a benchmarked entry is not a valid competitor at all (never ranked, in either division), or
+/// `None`. The open division takes honest trade-offs; these are not: non-finite outputs, accuracy on
+/// fresh inputs far below the reference, or a public-split accuracy the fresh split does not back up.
+pub fn disqualified(r: &crate::profiler::benchmark::BenchmarkReport) -> Option<String> {
+    let eq = &r.equivalence;
+    let figures = format!(
+        "run seed {}; public split {:.2}% (reference {:.2}%), {} fresh inputs {:.2}% (reference {:.2}%), predictions agree on {:.1}%",
+        r.seed,
+        r.accuracy.candidate * 100.0,
+        r.accuracy.reference * 100.0,
+        eq.samples,
+        eq.candidate_accuracy * 100.0,
+        eq.reference_accuracy * 100.0,
+        eq.agreement * 100.0
+    );
+    let fresh_drop = (eq.reference_accuracy - eq.candidate_accuracy) * 100.0;
+    let lead = (r.accuracy.candidate - eq.candidate_accuracy) * 100.0;
+    let why = if eq.rel_rms >= 1e30 {
+        "it returned non-finite logits on fresh inputs".to_string()
+    } else if lead > MEMORIZATION_PP {
+        format!("it scores {lead:.1} pp better on the public test split than on fresh inputs from the same distribution: it recognizes the public split instead of computing the model")
+    } else if fresh_drop > OPEN_FLOOR_PP {
+        format!("its accuracy on fresh inputs is {fresh_drop:.1} pp below the reference's (the open division allows {OPEN_FLOOR_PP} pp)")
+    } else {
+        return None;
+    };
+    Some(format!("{why} ({figures})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,6 +64,9 @@ pub struct Artifact<'a> {
     pub description: &'a str,
     /// Samples per timed call (for the activation plan).
     pub batch: usize,
+    /// The contestant's own WebAssembly module, when the entry brings one (it then runs instead of
+    /// the kernel table).
+    pub module: Option<&'a crate::format::wasm_module::ModuleReport>,
 }
 
 /// Keywords by technique id: a description mentioning one *claims* that technique.
@@ -212,6 +215,22 @@ fn distillation(a: &Artifact<'_>) -> Technique {
 
 fn custom_kernels(a: &Artifact<'_>) -> Technique {
     let mut t = technique("custom_kernels", "Custom kernels", 0.15);
+    if let Some(m) = a.module {
+        t.evidence.push(format!("own WebAssembly module {} ({} bytes, {} functions, {} instructions)", &m.sha256[..12], m.bytes, m.functions, m.instructions));
+        if m.simd_instructions > 0 {
+            t.detected = true;
+            t.points = 0.10;
+            t.evidence.push(format!("{} SIMD (v128) instructions, e.g. {}", m.simd_instructions, m.simd_examples.join(", ")));
+        } else {
+            t.evidence.push("no SIMD instructions: a scalar kernel".into());
+        }
+        if m.int_dot_instructions > 0 {
+            t.detected = true;
+            t.points += 0.05;
+            t.evidence.push(format!("{} integer dot-product / widening-multiply instructions", m.int_dot_instructions));
+        }
+        return t;
+    }
     let scalar = kernels::scalar();
     let name_of = |k: &Kernels, slot: &str| k.names.iter().find(|(s, _)| *s == slot).map_or("?", |(_, v)| *v);
     for slot in slots_used(a.model) {

@@ -7,12 +7,14 @@
 //! - **Innovation score** in `[0, 1]`: the sum of the points of each technique detected in the entry
 //!   itself ([`innovation`]), capped at 1.
 //! - **Composite** `= 0.7 · speed score + 0.3 · innovation score`, in `[0, 1]`.
-//! - **Gate** ([`gate`]): within 1 percentage point of the reference's held-out accuracy → closed
-//!   division; a larger drop → open division, listed apart and never ranked with closed entries.
+//! - **Gate** ([`gate_report`]): within 1 percentage point of the reference's accuracy on the public
+//!   held-out split *and* on the run's fresh split, and outputs equivalent to the reference's on the
+//!   fresh split → closed division; otherwise open division, listed apart and never ranked with
+//!   closed entries.
 pub mod gate;
 pub mod innovation;
 
-pub use gate::{gate, Division, GateResult};
+pub use gate::{disqualified, gate, gate_report, Division, GateResult};
 pub use innovation::{detect, Innovation, Technique};
 
 /// Weight of the speed score in the composite.

@@ -1,5 +1,7 @@
 //! Submissions: `submit_entry` runs an entry through the gate, the profiler and the scorer and returns
 //! a leaderboard [`Entry`] identified by the SHA-256 of its package.
+#[cfg(target_arch = "wasm32")]
+pub mod custom;
 pub mod entry_model;
 pub mod recipe;
 
@@ -8,7 +10,7 @@ pub use recipe::{build_recipe, Recipe};
 
 use crate::events::{self, Benchmark, EventId};
 use crate::format::{Package, META_RECIPE};
-use crate::profiler::benchmark::{benchmark_model, BenchmarkOptions, BenchmarkReport, Progress};
+use crate::profiler::benchmark::{benchmark_model, BenchmarkOptions, BenchmarkReport, LogitBudget, ModelCandidate, Progress};
 use crate::profiler::Clock;
 use crate::scoring::{self, innovation::Artifact, Division, GateResult, Innovation};
 use crate::{Error, Result};
@@ -86,6 +88,9 @@ pub struct Entry {
     pub report: BenchmarkReport,
     /// The innovation detector's findings.
     pub innovation: Innovation,
+    /// The contestant's own WebAssembly kernel, when the entry brought one.
+    #[serde(default)]
+    pub kernel: Option<crate::format::wasm_module::ModuleReport>,
     /// [`scoring::speed_score`] of the speedup.
     pub speed_score: f64,
     /// [`scoring::composite`].
@@ -124,9 +129,12 @@ impl Entry {
         if self.report.event != self.event.as_str() {
             return bad(format!("report is for '{}', entry for '{}'", self.report.event, self.event));
         }
-        let g = scoring::gate(self.report.accuracy.reference, self.report.accuracy.candidate);
+        if let Some(why) = scoring::disqualified(&self.report) {
+            return bad(format!("not a valid competitor: {why}"));
+        }
+        let g = scoring::gate_report(&self.report);
         if g.division != self.gate.division {
-            return bad(format!("division {:?} does not follow from its accuracy ({:+.2} pp)", self.gate.division, g.delta_pp));
+            return bad(format!("division {:?} does not follow from its accuracy and equivalence figures ({})", self.gate.division, g.reason));
         }
         let points: f64 = self.innovation.techniques.iter().map(|t| t.points).sum();
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9;
@@ -157,6 +165,28 @@ pub fn check_text(team: &str, description: &str, url: &str) -> Result<()> {
         return Err(Error::format("submission", format!("URL must be empty or an http(s):// address without spaces, at most {MAX_URL} characters")));
     }
     Ok(())
+}
+
+/// The logit budget of an entry's output-equivalence check, from what its package shows: the
+/// reference's own weights may differ only by kernel rounding; half-precision, INT8 and otherwise
+/// changed weights get budgets that fit those changes. A package may declare a lower precision its
+/// kernels compute in (`declared_dtype` = `fp16` or `int8`, for custom kernels that quantize inside).
+pub fn logit_budget(p: &Package, reference: &Package) -> LogitBudget {
+    let weights = |p: &Package| -> Vec<(String, crate::format::Tensor)> { p.tensors().filter(|(n, t)| n.ends_with(".weight") && t.shape.len() >= 2).map(|(n, t)| (n.to_string(), t.clone())).collect() };
+    let mine = weights(p);
+    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.data == t.data)) && mine.len() == weights(reference).len();
+    let declared = p.meta("declared_dtype").unwrap_or("");
+    let has = |ds: &[crate::format::Dtype]| mine.iter().any(|(_, t)| ds.contains(&t.dtype));
+    use crate::format::Dtype;
+    if declared == "int8" || has(&[Dtype::I8, Dtype::U8]) {
+        LogitBudget { rel_rms: 0.25, basis: "int8 weights or activations".into() }
+    } else if declared == "fp16" || has(&[Dtype::F16, Dtype::BF16, Dtype::I16]) {
+        LogitBudget { rel_rms: 0.1, basis: "half-precision weights".into() }
+    } else if identical {
+        LogitBudget { rel_rms: 1e-3, basis: "the reference's own weights: only kernel rounding may differ".into() }
+    } else {
+        LogitBudget { rel_rms: 0.5, basis: "changed f32 weights (pruned, retrained or distilled)".into() }
+    }
 }
 
 thread_local! {
@@ -236,7 +266,7 @@ pub fn inspect_package(event: EventId, bytes: &[u8]) -> Result<Inspection> {
     let e = load_entry(event, bytes)?;
     let r = reference(event)?;
     let description = e.package.meta(crate::format::META_DESCRIPTION).unwrap_or("");
-    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division: None, description, batch: r.0.spec.default_batch };
+    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division: None, description, batch: r.0.spec.default_batch, module: None };
     let innovation = scoring::detect(&art, &r.1);
     let tensors = e
         .package
@@ -258,24 +288,68 @@ pub fn inspect_package(event: EventId, bytes: &[u8]) -> Result<Inspection> {
 
 /// The seed's `submit_entry(team_name, event_name, model, optimization_description, github_url)`:
 /// validates the fields and the package, benchmarks it against the in-browser baseline, applies the
-/// accuracy gate, detects innovation and scores it.
+/// accuracy gate and the output-equivalence check, detects innovation and scores it.
 pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
     check_text(&s.team, &s.description, &s.url)?;
     let event: EventId = s.event.parse()?;
-    let seed = s.seed.unwrap_or_else(fresh_seed);
-    let opts = options(s.budget_s, seed, s.per_layer)?;
+    let opts = options(s.budget_s, s.seed.unwrap_or_else(fresh_seed), s.per_layer)?;
     progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the package".into() });
     let e = load_entry(event, bytes)?;
     let r = reference(event)?;
-    let report = benchmark_model(clock, &e.model, &e.kernels, &r.0, &opts, progress)?;
-    let gate = scoring::gate(report.accuracy.reference, report.accuracy.candidate);
-    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division: Some(gate.division), description: &s.description, batch: report.batch };
+    let budget = logit_budget(&e.package, &r.1);
+    let report = benchmark_model(clock, &ModelCandidate { model: &e.model, kernels: &e.kernels }, &r.0, budget, &opts, progress)?;
+    finish(s, event, e.hash.clone(), e.file_bytes, &e, report, None, &r)
+}
+
+/// `submit_entry` for an entry that brings its own WebAssembly kernel (`wasm`), optionally with its
+/// own weights (`package`; the event's reference weights otherwise). The entry's hash covers both.
+#[cfg(target_arch = "wasm32")]
+pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], package: Option<&[u8]>, progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
+    check_text(&s.team, &s.description, &s.url)?;
+    let event: EventId = s.event.parse()?;
+    let opts = options(s.budget_s, s.seed.unwrap_or_else(fresh_seed), false)?;
+    progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the kernel module".into() });
+    let module = crate::format::wasm_module::inspect(wasm)?;
+    let pkg_bytes = package.unwrap_or(events::weights(event));
+    let e = load_entry(event, pkg_bytes)?;
+    if e.model.variant() != events::spec(event).architecture {
+        return Err(Error::format("WebAssembly kernel", format!("a custom kernel runs the event's own architecture '{}'; the package holds '{}'", events::spec(event).architecture, e.model.variant())));
+    }
+    let r = reference(event)?;
+    let mut budget = logit_budget(&e.package, &r.1);
+    if module.int_dot_instructions > 0 && budget.rel_rms < 0.25 {
+        budget = LogitBudget { rel_rms: 0.25, basis: "a kernel with integer dot-product instructions (int8 arithmetic)".into() };
+    }
+    let kernel = custom::WasmKernel::instantiate(wasm, module.clone(), &e.package, e.model.clone(), r.0.spec.default_batch)?;
+    let report = benchmark_model(clock, &kernel, &r.0, budget, &opts, progress)?;
+    let hash = sha256_hex(&[wasm, pkg_bytes].concat());
+    finish(s, event, hash, wasm.len() + pkg_bytes.len(), &e, report, Some(module), &r)
+}
+
+/// Gate, innovation and scores of a benchmarked entry; [`Error::Rejected`] when it is not a valid
+/// competitor ([`scoring::disqualified`]).
+#[allow(clippy::too_many_arguments)]
+fn finish(s: &Submission, event: EventId, hash: String, file_bytes: usize, e: &EntryModel, report: BenchmarkReport, module: Option<crate::format::wasm_module::ModuleReport>, r: &(Benchmark, Package)) -> Result<Entry> {
+    if let Some(reason) = scoring::disqualified(&report) {
+        return Err(Error::Rejected { reason });
+    }
+    let gate = scoring::gate_report(&report);
+    let art = Artifact {
+        package: &e.package,
+        model: &e.model,
+        kernels: &e.kernels,
+        reference: &r.0.model,
+        division: Some(gate.division),
+        description: &s.description,
+        batch: report.batch,
+        module: module.as_ref(),
+    };
     let innovation = scoring::detect(&art, &r.1);
     let speed_score = scoring::speed_score(report.timing.speedup);
     let recipe = e.package.meta(META_RECIPE).and_then(|j| serde_json::from_str(j).ok());
     Ok(Entry {
         schema: ENTRY_SCHEMA,
-        hash: e.hash.clone(),
+        hash,
         event,
         team: s.team.trim().into(),
         description: s.description.clone(),
@@ -283,12 +357,13 @@ pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &
         submitted_at: s.submitted_at.filter(|t| t.is_finite()).unwrap_or_else(now_epoch_ms),
         architecture: e.model.variant(),
         params: e.model.param_count(),
-        file_bytes: e.file_bytes,
+        file_bytes,
         composite: scoring::composite(speed_score, innovation.score),
         speed_score,
         gate,
         recipe,
         report,
         innovation,
+        kernel: module,
     })
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the contestants' kernel template and the test fixtures into target/contest/:
+#   kernel-template.wasm                 contest/kernel-template (scalar MLP Sprint kernel)
+#   cheat-lookup.wasm, cheat-cache.wasm  tests/kernels/cheaters (answers the public split / stale cache)
+#   hostile-{imports,loop,oob,wrong}.wasm tests/kernels/hostile/*.wat via wat2wasm
+# Same toolchain route as the page (scripts/env.sh); one shared target dir so std is built once.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+out=target/contest
+mkdir -p "$out"
+export CARGO_TARGET_DIR="$ROOT/target/contest-build"
+build() { # manifest, output name, features
+  log "building $2"
+  wasm_cargo build --release --manifest-path "$1" ${3:+--features "$3"} 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2
+  local lib; lib=$(sed -n 's/^name = "\(.*\)"/\1/p' "$1" | head -1 | tr - _)
+  cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$lib.wasm" "$out/$2.wasm"
+}
+build contest/kernel-template/Cargo.toml kernel-template
+build tests/kernels/cheaters/Cargo.toml cheat-lookup lookup
+build tests/kernels/cheaters/Cargo.toml cheat-cache cache
+for f in tests/kernels/hostile/*.wat; do wat2wasm "$f" -o "$out/hostile-$(basename "$f" .wat).wasm"; done
+cp tests/kernels/hostile/not-wasm.wasm.txt "$out/hostile-not-wasm.wasm"
+log "contest modules: $(cd "$out" && ls -1 | tr '\n' ' ')"

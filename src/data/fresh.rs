@@ -1,0 +1,102 @@
+//! Fresh inputs drawn at run time, so that nothing an entry memorized about the public splits helps
+//! it: a *fresh split* (new digits or sequences from the run's seed, for the accuracy re-check and
+//! the output-equivalence check) and an *input stream* for timing in which no two calls ever see the
+//! same bytes (digits: a fresh pool, each image re-drawn with a random ±1-pixel shift, contrast and
+//! dither; sequences: every call a newly generated sequence), in an order the entry cannot predict.
+use super::rng::{mix64, SplitMix64};
+use super::{digits, sequences};
+
+/// Keeps fresh seeds apart from the fixed train and test seeds whatever the run seed is.
+const FRESH_DOMAIN: u64 = 0xF8E5_11F8_E511_0000;
+
+/// The seed of a run's fresh data (never equal to a public split's seed).
+pub fn fresh_seed(run_seed: u64, stream: u64) -> u64 {
+    let s = mix64(run_seed ^ FRESH_DOMAIN ^ mix64(stream));
+    if s == digits::DIGITS_TEST_SEED || s == digits::DIGITS_TRAIN_SEED || s == sequences::SEQ_TEST_SEED || s == sequences::SEQ_TRAIN_SEED {
+        s ^ 1
+    } else {
+        s
+    }
+}
+
+/// `n` fresh digits for the run.
+pub fn fresh_digits(run_seed: u64, n: usize) -> digits::DigitSet {
+    digits::generate(fresh_seed(run_seed, 1), n)
+}
+
+/// `n` fresh sequences for the run.
+pub fn fresh_sequences(run_seed: u64, n: usize) -> sequences::SeqSet {
+    sequences::generate(fresh_seed(run_seed, 2), n)
+}
+
+/// Images in the timing stream's pool.
+pub const DIGIT_POOL: usize = 512;
+
+/// Timing inputs: every call gets a batch no call has seen before.
+pub enum InputStream {
+    /// Re-drawn digits.
+    Digits {
+        /// Fresh images to draw from.
+        pool: digits::DigitSet,
+        /// Random source.
+        rng: SplitMix64,
+        /// Samples per batch.
+        batch: usize,
+    },
+    /// Newly generated sequences.
+    Sequences {
+        /// Seed of the generated items.
+        seed: u64,
+        /// Next item index.
+        next: u64,
+        /// Samples per batch.
+        batch: usize,
+    },
+}
+
+impl InputStream {
+    /// A digit stream (`pixels = true`) or a sequence stream for `batch`-sample calls; `side`
+    /// separates the streams of the two sides of a comparison.
+    pub fn new(pixels: bool, run_seed: u64, side: u64, batch: usize) -> Self {
+        if pixels {
+            InputStream::Digits { pool: digits::generate(fresh_seed(run_seed, 3), DIGIT_POOL), rng: SplitMix64::new(fresh_seed(run_seed, 4 + side)), batch }
+        } else {
+            InputStream::Sequences { seed: fresh_seed(run_seed, 6 + side), next: 0, batch }
+        }
+    }
+
+    /// Pixels of the next batch (`batch × 784`), or `None` for a sequence stream.
+    pub fn next_pixels(&mut self) -> Option<Vec<f32>> {
+        let InputStream::Digits { pool, rng, batch } = self else { return None };
+        let side = digits::IMAGE_SIDE as i32;
+        let mut out = vec![0.0f32; *batch * digits::IMAGE_PIXELS];
+        for img in out.chunks_exact_mut(digits::IMAGE_PIXELS) {
+            let src = rng.below(pool.n as u32) as usize;
+            let px = &pool.images[src * digits::IMAGE_PIXELS..(src + 1) * digits::IMAGE_PIXELS];
+            let (dx, dy) = (rng.below(3) as i32 - 1, rng.below(3) as i32 - 1);
+            let contrast = rng.range(0.85, 1.0);
+            for y in 0..side {
+                for x in 0..side {
+                    let (sx, sy) = (x - dx, y - dy);
+                    let v = if (0..side).contains(&sx) && (0..side).contains(&sy) { px[(sy * side + sx) as usize] as f32 / 255.0 } else { 0.0 };
+                    let d = (rng.uniform() - 0.5) / 255.0;
+                    img[(y * side + x) as usize] = (v * contrast + d).clamp(0.0, 1.0);
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Tokens of the next batch (`batch × 64`), or `None` for a digit stream.
+    pub fn next_tokens(&mut self) -> Option<Vec<u32>> {
+        let InputStream::Sequences { seed, next, batch } = self else { return None };
+        let mut out = Vec::with_capacity(*batch * sequences::SEQ_LEN);
+        let mut seq = [0u8; sequences::SEQ_LEN];
+        for _ in 0..*batch {
+            sequences::generate_item(*seed, *next, &mut seq);
+            *next += 1;
+            out.extend(seq.iter().map(|&t| t as u32));
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,140 @@
+//! Contestants' own WebAssembly kernels, run by the engine. The module is validated and read first
+//! ([`crate::format::wasm_module::inspect`]: no imports, the ABI's exports), then compiled and
+//! instantiated with an empty import object, given its weights through `alloc` + `load_weights`,
+//! and called through `forward` exactly like any candidate: same batch size for checking and timing,
+//! the same input and output buffers every call. A trap (out-of-bounds access, `unreachable`) or a
+//! non-zero status becomes an error naming the call. A call that never returns cannot be stopped from
+//! inside the thread running it: the page runs every entry in a dedicated Worker and terminates it
+//! when a call exceeds its time limit.
+use crate::format::wasm_module::ModuleReport;
+use crate::format::Package;
+use crate::kernels::Kernels;
+use crate::models::{Input, Model};
+use crate::profiler::benchmark::Candidate;
+use crate::{Error, Result};
+use js_sys::{Float32Array, Function, Object, Reflect, Uint32Array, Uint8Array, WebAssembly};
+use wasm_bindgen::{JsCast, JsValue};
+
+const KERNEL: &str = "WebAssembly kernel";
+
+/// The weights a kernel receives: every tensor of the package in name order, each as little-endian
+/// f32 values (the layout of a safetensors data section of an F32 package).
+pub fn weights_blob(p: &Package) -> Vec<u8> {
+    p.tensors().flat_map(|(_, t)| t.data.iter().flat_map(|v| v.to_le_bytes())).collect()
+}
+
+fn js_message(e: &JsValue) -> String {
+    Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// An instantiated kernel.
+pub struct WasmKernel {
+    memory: WebAssembly::Memory,
+    forward: Function,
+    in_ptr: u32,
+    out_ptr: u32,
+    batch: usize,
+    input_len: usize,
+    classes: usize,
+    /// What the module contains.
+    pub module: ModuleReport,
+    /// The model whose weights it was given (for memory figures).
+    pub model: Model,
+    weight_bytes: u64,
+}
+
+fn export_fn(exports: &Object, name: &str) -> Result<Function> {
+    Reflect::get(exports, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok()).ok_or_else(|| Error::format(KERNEL, format!("export '{name}' is not a function")))
+}
+
+fn call_i32(f: &Function, what: &str, args: &[u32]) -> Result<i32> {
+    let a: Vec<JsValue> = args.iter().map(|&v| JsValue::from(v)).collect();
+    let r = match a.len() {
+        1 => f.call1(&JsValue::NULL, &a[0]),
+        2 => f.call2(&JsValue::NULL, &a[0], &a[1]),
+        _ => f.call3(&JsValue::NULL, &a[0], &a[1], &a[2]),
+    };
+    let v = r.map_err(|e| Error::format(KERNEL, format!("{what} trapped: {}", js_message(&e))))?;
+    v.as_f64().map(|x| x as i32).ok_or_else(|| Error::format(KERNEL, format!("{what} returned a non-number")))
+}
+
+impl WasmKernel {
+    /// Compiles and instantiates `bytes` (already inspected), loads the weights of `package`, and
+    /// reserves input and output buffers for `batch`-sample calls.
+    pub fn instantiate(bytes: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize) -> Result<Self> {
+        let m = WebAssembly::Module::new(&Uint8Array::from(bytes).into()).map_err(|e| Error::format(KERNEL, format!("does not compile: {}", js_message(&e))))?;
+        let instance = WebAssembly::Instance::new(&m, &Object::new()).map_err(|e| Error::format(KERNEL, format!("does not instantiate: {}", js_message(&e))))?;
+        let exports = instance.exports();
+        let memory: WebAssembly::Memory = Reflect::get(&exports, &"memory".into()).ok().and_then(|m| m.dyn_into().ok()).ok_or_else(|| Error::format(KERNEL, "export 'memory' is not a memory"))?;
+        let (alloc, load, forward) = (export_fn(&exports, "alloc")?, export_fn(&exports, "load_weights")?, export_fn(&exports, "forward")?);
+        let blob = weights_blob(package);
+        let (input_len, classes) = (model.input_len(), model.classes());
+        let mut k = WasmKernel { memory, forward, in_ptr: 0, out_ptr: 0, batch, input_len, classes, module, model, weight_bytes: blob.len() as u64 };
+        let alloc_of = |bytes: usize, what: &str| -> Result<u32> {
+            let p = call_i32(&alloc, &format!("alloc({bytes}) for {what}"), &[bytes as u32])? as u32;
+            if p == 0 || p % 4 != 0 {
+                return Err(Error::format(KERNEL, format!("alloc({bytes}) for {what} returned {p}; it must return a non-zero, 4-byte-aligned address")));
+            }
+            Ok(p)
+        };
+        let wptr = alloc_of(blob.len(), "the weights")?;
+        k.view_u8(wptr, blob.len())?.copy_from(&blob);
+        let status = call_i32(&load, "load_weights", &[wptr, blob.len() as u32])?;
+        if status != 0 {
+            return Err(Error::format(KERNEL, format!("load_weights returned status {status} for {} bytes of weights", blob.len())));
+        }
+        k.in_ptr = alloc_of(batch * input_len * 4, "the input")?;
+        k.out_ptr = alloc_of(batch * classes * 4, "the output")?;
+        Ok(k)
+    }
+
+    fn check_range(&self, ptr: u32, bytes: usize) -> Result<JsValue> {
+        let buffer = self.memory.buffer();
+        let size = Reflect::get(&buffer, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as usize;
+        if ptr as usize + bytes > size {
+            return Err(Error::format(KERNEL, format!("buffer at {ptr} of {bytes} bytes lies outside the module's {size}-byte memory")));
+        }
+        Ok(buffer)
+    }
+
+    fn view_u8(&self, ptr: u32, len: usize) -> Result<Uint8Array> {
+        let b = self.check_range(ptr, len)?;
+        Ok(Uint8Array::new_with_byte_offset_and_length(&b, ptr, len as u32))
+    }
+}
+
+impl Candidate for WasmKernel {
+    fn forward(&self, input: Input<'_>, batch: usize) -> Result<Vec<f32>> {
+        if batch != self.batch {
+            return Err(Error::format(KERNEL, format!("called with batch {batch}, buffers are for {}", self.batch)));
+        }
+        let n = batch * self.input_len;
+        // Views are made afresh each call: a kernel that grows its memory detaches old ones.
+        let b = self.check_range(self.in_ptr, n * 4)?;
+        match input {
+            Input::Pixels(x) => Float32Array::new_with_byte_offset_and_length(&b, self.in_ptr, n as u32).copy_from(&x[..n]),
+            Input::Tokens(t) => Uint32Array::new_with_byte_offset_and_length(&b, self.in_ptr, n as u32).copy_from(&t[..n]),
+        }
+        let status = call_i32(&self.forward, "forward", &[self.in_ptr, self.out_ptr, batch as u32])?;
+        if status != 0 {
+            return Err(Error::format(KERNEL, format!("forward returned status {status}")));
+        }
+        let m = batch * self.classes;
+        let b = self.check_range(self.out_ptr, m * 4)?;
+        let mut out = vec![0.0f32; m];
+        Float32Array::new_with_byte_offset_and_length(&b, self.out_ptr, m as u32).copy_to(&mut out);
+        Ok(out)
+    }
+    fn kernels_name(&self) -> String {
+        format!("custom wasm {}", &self.module.sha256[..12])
+    }
+    fn as_model(&self) -> Option<(&Model, &Kernels)> {
+        None
+    }
+    fn weight_bytes(&self) -> u64 {
+        self.weight_bytes
+    }
+    fn peak_activation_bytes(&self, batch: usize) -> u64 {
+        self.model.peak_activation_bytes(batch)
+    }
+}
