@@ -240,8 +240,14 @@ pub fn limits() -> Result<JsValue, JsError> {
         max_package_bytes: usize,
         max_import_bytes: usize,
         max_share_chars: usize,
+        max_kernel_bytes: usize,
     }
-    to_js(&Limits { max_package_bytes: crate::format::MAX_PACKAGE_BYTES, max_import_bytes: crate::leaderboard::store::MAX_IMPORT_BYTES, max_share_chars: crate::format::share::MAX_SHARE_CHARS })
+    to_js(&Limits {
+        max_package_bytes: crate::format::MAX_PACKAGE_BYTES,
+        max_import_bytes: crate::leaderboard::store::MAX_IMPORT_BYTES,
+        max_share_chars: crate::format::share::MAX_SHARE_CHARS,
+        max_kernel_bytes: crate::format::wasm_module::MAX_KERNEL_BYTES,
+    })
 }
 
 /// Validates a contestant's WebAssembly kernel and reports what it contains (no imports allowed; the
