@@ -21,10 +21,7 @@ thread_local! {
 /// Reserves `bytes` bytes (4-byte aligned) and returns their address; the memory is never freed.
 #[no_mangle]
 pub extern "C" fn alloc(bytes: i32) -> i32 {
-    let mut v: Vec<u32> = Vec::with_capacity((bytes.max(4) as usize).div_ceil(4));
-    let p = v.as_mut_ptr();
-    std::mem::forget(v);
-    p as i32
+    mlp::reserve(bytes)
 }
 
 /// Loads the weights; status 1 when the byte count is not the MLP's.

@@ -1,6 +1,15 @@
 //! MLP Sprint's forward pass, plain scalar loops: `784 → Linear 128 → ReLU → Linear 64 → ReLU →
 //! Linear 10`. Weights in PyTorch layout (`[out, in]`, row-major), as the engine passes them.
 
+/// Reserves `bytes` bytes (4-byte aligned, never freed) and returns their address: what the ABI's
+/// `alloc` export does.
+pub fn reserve(bytes: i32) -> i32 {
+    let mut v: Vec<u32> = Vec::with_capacity((bytes.max(4) as usize).div_ceil(4));
+    let p = v.as_mut_ptr();
+    std::mem::forget(v);
+    p as i32
+}
+
 /// Input pixels per sample.
 pub const INPUT: usize = 784;
 /// Layer widths.

@@ -15,10 +15,7 @@ static ANSWERS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/answers.bin"))
 
 #[no_mangle]
 pub extern "C" fn alloc(bytes: i32) -> i32 {
-    let mut v: Vec<u32> = Vec::with_capacity((bytes.max(4) as usize).div_ceil(4));
-    let p = v.as_mut_ptr();
-    std::mem::forget(v);
-    p as i32
+    mlp::reserve(bytes)
 }
 
 #[no_mangle]
