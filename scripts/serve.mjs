@@ -14,14 +14,15 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.safetensors': 'application/octet-stream', '.ico': 'image/x-icon',
 };
 // Only the page's own files are served, never the source tree, target/ or node_modules/.
-const ALLOWED = [/^\/index\.html$/, /^\/www\//, /^\/docs\/[^/]+\.png$/, /^\/favicon\.ico$/];
+const ALLOWED = [/^\/index\.html$/, /^\/coi-sw\.js$/, /^\/www\//, /^\/docs\/[^/]+\.png$/, /^\/favicon\.ico$/];
 
 export function serve({ port = 0, host = '127.0.0.1', quiet = false } = {}) {
   const server = http.createServer((req, res) => {
     const headers = {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
+      // cross-origin, so course sites (even cross-origin-isolated ones) can embed the page in an iframe.
+      'Cross-Origin-Resource-Policy': 'cross-origin',
       'Cache-Control': 'no-cache',
     };
     let url;
