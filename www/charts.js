@@ -11,7 +11,7 @@ function el(name, attrs = {}, text) {
 }
 
 function svgRoot(width, height, label) {
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': label, class: 'chart' });
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label, class: 'chart' });
   svg.append(el('title', {}, label));
   return svg;
 }
@@ -55,6 +55,28 @@ function padRange(lo, hi, logPad = 0.08) {
 
 // Deterministic jitter in [-1, 1] so a chart looks the same on every render.
 const jitter = (i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1;
+
+/**
+ * Draws `draw(width)` into `container` at the container's own width (1:1, so labels keep their size)
+ * and redraws when that width changes.
+ */
+export function mountChart(container, draw, { min = 260, max = 1100 } = {}) {
+  const st = container.__chart ??= { last: 0 };
+  st.draw = draw;
+  st.last = 0;
+  st.render ??= () => {
+    const w = Math.max(min, Math.min(max, Math.floor(container.clientWidth || min)));
+    if (w === st.last) return;
+    st.last = w;
+    container.replaceChildren(st.draw(w));
+  };
+  st.render();
+  if (!st.observer && typeof ResizeObserver === 'function') {
+    st.observer = new ResizeObserver(() => requestAnimationFrame(st.render));
+    st.observer.observe(container);
+  }
+  return container;
+}
 
 /**
  * Latency distributions of the baseline and the entry: every timed sample as a dot, the p10–p90

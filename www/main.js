@@ -7,7 +7,7 @@
 //   #share=v1.…                            a shared result, shown without re-running
 import { EngineWorker, runJob, compiled } from './engine.js';
 import { openStore } from './store.js';
-import { speedupChart, paretoChart } from './charts.js';
+import { speedupChart, paretoChart, mountChart } from './charts.js';
 import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, pct, browserName, innovationList, shortHash } from './ui.js';
 
 const params = new URLSearchParams(location.search);
@@ -91,7 +91,7 @@ function renderEnvironment() {
     h('dt', {}, 'Cross-origin isolated'), h('dd', { id: 'isolated' }, isolated ? 'yes' : 'no'),
     h('dt', {}, 'Timer resolution'), h('dd', { id: 'clock' }, Number.isFinite(f.resolutionUs) ? `${num(f.resolutionUs, 1)} µs (measured${f.scope ? `, ${f.scope}` : ''})` : '—'),
     h('dt', {}, 'WebAssembly SIMD'), h('dd', {}, f.simd === false ? 'no' : 'yes'),
-    f.build ? [h('dt', {}, 'Build'), h('dd', {}, f.build)] : null);
+    ...(f.build ? [h('dt', {}, 'Build'), h('dd', {}, f.build)] : []));
   if (!isolated) {
     notice('warn', 'Timers are coarse here.', 'This page is not cross-origin isolated (the host did not send COOP/COEP headers and the helper service worker could not add them), so the browser rounds performance.now() to about 100 µs. The profiler compensates by timing long batches of inferences: results stay valid, but confidence intervals are wider and short runs may be marked unstable.', { id: 'isolation-warning' });
   } else if (f.resolutionUs > 20) {
@@ -238,7 +238,7 @@ function renderSpeedups() {
     label: eventTitle(e.event), speedup: e.report.speedup, ci: e.report.speedup_ci, level: e.report.ci_level, unstable: e.report.unstable,
   }));
   $('speedup-fig').hidden = rows.length === 0;
-  $('speedup-chart').replaceChildren(speedupChart(rows));
+  mountChart($('speedup-chart'), (w) => speedupChart(rows, { width: Math.min(w, 900) }));
 }
 
 // ---------------------------------------------------------------- submissions
@@ -469,7 +469,7 @@ async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
   }));
   const ref = entries[0]?.report;
   if (ref) points.push({ label: 'scalar baseline', latency_ms: ref.baseline.median_ms, accuracy: asPct(ref.accuracy.reference), bytes: ref.memory.reference_weight_bytes, kind: 'baseline' });
-  $('pareto-chart').replaceChildren(paretoChart(points, { title: `${eventTitle(event)}: accuracy vs latency` }));
+  mountChart($('pareto-chart'), (w) => paretoChart(points, { width: Math.min(w, 900), height: w < 500 ? 240 : 320, title: `${eventTitle(event)}: accuracy vs latency` }));
   $('boards').dataset.count = String(entries.length);
   return boards;
 }

@@ -1,6 +1,6 @@
 // DOM helpers and formatting shared by the page, embed mode and the result view. Display only: every
 // number shown is a field of an engine object (docs/engine-api.md).
-import { latencyChart, fmtMs } from './charts.js';
+import { latencyChart, mountChart, fmtMs } from './charts.js';
 
 export { fmtMs };
 export const $ = (id) => document.getElementById(id);
@@ -53,6 +53,13 @@ export function browserName(ua = '') {
   if (!m) return ua.slice(0, 40) || 'unknown browser';
   const name = { Edg: 'Edge', OPR: 'Opera', Version: 'Safari' }[m[1]] ?? m[1];
   return `${name} ${m[2]}`;
+}
+
+/** A div that draws its chart once it is in the page, at the width it gets. */
+export function chartBox(draw) {
+  const box = h('div', { class: 'chart-box' });
+  requestAnimationFrame(() => mountChart(box, draw));
+  return box;
 }
 
 function kpi(key, label, value, sub) {
@@ -121,7 +128,7 @@ export function resultCard(entry, eventInfo, opts = {}) {
         `reference ${pct(acc.reference)} (${signed(acc.delta_pp)} pp)`),
       kpi('memory', 'Weights', bytes(mem.weight_bytes),
         `baseline ${bytes(mem.reference_weight_bytes)} · activations ${bytes(mem.peak_activation_bytes)}`)),
-    (base.samples_ms || cand.samples_ms) ? h('figure', { class: 'mini-chart' }, latencyChart(r, { compact: opts.compact, width: opts.compact ? 420 : 520 })) : null,
+    (base.samples_ms || cand.samples_ms) ? h('figure', { class: 'mini-chart' }, chartBox((w) => latencyChart(r, { compact: w < 360, width: w }))) : null,
     opts.innovation ? innovationList(entry.innovation) : null,
     h('details', { class: 'trust', open: opts.trustOpen || undefined },
       h('summary', {}, 'Trust signals'),
