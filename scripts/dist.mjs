@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { vendor } from './vendor.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
+const OUT = path.resolve(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
 const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm'];
 
 for (const f of PKG) {
