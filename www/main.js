@@ -554,7 +554,7 @@ function bootEmbed() {
   const main = $('main');
   const home = new URL('.', location.href).href;
   if (!info) {
-    main.replaceChildren(h('div', { class: 'card embed-card error', role: 'alert' }, h('h3', {}, 'Unknown event'),
+    main.replaceChildren($('notices'), h('div', { class: 'card embed-card error', role: 'alert' }, h('h3', {}, 'Unknown event'),
       h('p', {}, `"${id ?? ''}" is not an event. Use one of: ${state.events.map((e) => e.id).join(', ')}.`)));
     document.body.dataset.state = 'ready';
     return;
@@ -563,8 +563,9 @@ function bootEmbed() {
   const cancel = h('button', { type: 'button', hidden: true }, 'Cancel');
   const card = eventCard(info, { status: `Times the SIMD128 entry against the scalar baseline (${budget()} s).`, actions: [run, cancel] });
   card.classList.add('embed-card');
+  card.prepend(h('p', { class: 'eyebrow' }, 'TinyMLPerf event'));
   const foot = h('p', { class: 'embed-foot' }, h('a', { href: `${home}?events=${id}`, target: '_blank', rel: 'noopener' }, 'TinyMLPerf'), ' · runs in your browser');
-  main.replaceChildren(card, foot);
+  main.replaceChildren($('notices'), card, foot);
   let job = null;
   run.addEventListener('click', async () => {
     run.disabled = true; cancel.hidden = false;
@@ -588,7 +589,18 @@ function bootEmbed() {
   cancel.addEventListener('click', () => job?.cancel());
   document.body.dataset.state = 'ready';
   window.__tinymlperf.ready = true;
+  reportHeight();
   if (params.get('run') === '1') run.click();
+}
+
+// Tells the embedding page (the <tinymlperf-event> element) how tall the card is, so it never scrolls.
+function reportHeight() {
+  if (window.parent === window || typeof ResizeObserver !== 'function') return;
+  let last = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.documentElement.scrollHeight);
+    if (height !== last) { last = height; window.parent.postMessage({ type: 'tinymlperf:height', height }, '*'); }
+  }).observe(document.body);
 }
 
 // Start compiling the module now; the page is already painted.

@@ -8,7 +8,19 @@ const BASE = new URL('../', import.meta.url);
 class TinyMLPerfEvent extends HTMLElement {
   static observedAttributes = ['event', 'budget'];
 
-  connectedCallback() { this.render(); }
+  connectedCallback() {
+    this.render();
+    // The embedded card reports its height; only messages from our own iframe are used.
+    this.onMessage ??= (e) => {
+      const frame = this.shadowRoot?.querySelector('iframe');
+      if (frame && e.source === frame.contentWindow && e.data?.type === 'tinymlperf:height' && e.data.height > 0) {
+        frame.style.height = `${Math.min(2000, e.data.height)}px`;
+      }
+    };
+    window.addEventListener('message', this.onMessage);
+  }
+
+  disconnectedCallback() { window.removeEventListener('message', this.onMessage); }
   attributeChangedCallback() { if (this.isConnected) this.render(); }
 
   render() {
