@@ -25,6 +25,9 @@ pub mod format;
 pub mod kernels;
 pub mod models;
 pub mod profiler;
+pub mod scoring;
+pub mod submission;
+pub mod leaderboard;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_api;
 

@@ -1,7 +1,7 @@
 //! The only module that touches wasm-bindgen: typed serde structs in and out, `Result<_, JsError>`
 //! with readable messages, never a panic across the boundary.
 use crate::kernels::GemmShape;
-use crate::profiler::{kernel_bench, Clock, RunConfig};
+use crate::profiler::{kernel_bench, HostClock, RunConfig};
 use wasm_bindgen::prelude::*;
 
 /// Largest GEMM side the demo accepts, so a typo cannot allocate gigabytes.
@@ -32,7 +32,7 @@ pub fn gemm_demo(m: usize, k: usize, n: usize, batch_ms: f64, rounds: usize) -> 
     if !(batch_ms.is_finite() && batch_ms > 0.0 && batch_ms <= 10_000.0) || rounds == 0 || rounds > 1000 {
         return Err(JsError::new(&format!("gemmDemo: batch_ms {batch_ms} must be in (0, 10000] and rounds {rounds} in 1..=1000")));
     }
-    let clock = Clock::new().map_err(|e| JsError::new(&e.to_string()))?;
+    let clock = HostClock::new().map_err(|e| JsError::new(&e.to_string()))?;
     let report = kernel_bench::gemm_scalar_vs_best(&clock, GemmShape { m, k, n }, RunConfig { batch_ms, rounds, warmup: 2 });
     serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
 }
@@ -42,7 +42,7 @@ pub fn gemm_demo(m: usize, k: usize, n: usize, batch_ms: f64, rounds: usize) -> 
 /// are not meant to be read.
 #[wasm_bindgen(js_name = benchKernels)]
 pub fn bench_kernels(quick: bool, with_models: bool) -> Result<JsValue, JsError> {
-    let clock = Clock::new().map_err(|e| JsError::new(&e.to_string()))?;
+    let clock = HostClock::new().map_err(|e| JsError::new(&e.to_string()))?;
     let report = kernel_bench::bench_kernels(&clock, quick, with_models).map_err(|e| JsError::new(&e.to_string()))?;
     serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
 }
@@ -84,4 +84,160 @@ pub fn load_benchmark(event: &str) -> Result<JsValue, JsError> {
         weights_sha256: b.weights_sha256,
     };
     serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn js_err(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsError> {
+    // Maps as plain objects (not JS Map), so the page can read fields and store them in IndexedDB.
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("{what}: {e}")))
+}
+
+fn event_id(event: &str) -> Result<crate::events::EventId, JsError> {
+    event.parse().map_err(js_err)
+}
+
+/// The run's environment: user agent, cores, isolation, measured timer resolution, SIMD, build id,
+/// and plain-language warnings.
+#[wasm_bindgen]
+pub fn environment() -> Result<JsValue, JsError> {
+    let clock = HostClock::new().map_err(js_err)?;
+    to_js(&crate::profiler::Environment::capture(&clock))
+}
+
+/// Every event as the page shows it (see `loadBenchmark`).
+#[wasm_bindgen(js_name = listEvents)]
+pub fn list_events() -> Result<JsValue, JsError> {
+    let infos: Vec<JsValue> = crate::events::EventId::ALL.iter().map(|e| load_benchmark(e.as_str())).collect::<Result<_, _>>()?;
+    Ok(infos.into_iter().collect::<js_sys::Array>().into())
+}
+
+/// Builds a recipe's package: `{event, quantize, sparsity, kernels?}` → safetensors bytes.
+#[wasm_bindgen(js_name = buildRecipe)]
+pub fn build_recipe(recipe: JsValue) -> Result<Vec<u8>, JsError> {
+    let r: crate::submission::Recipe = from_js(recipe, "recipe")?;
+    crate::submission::build_recipe(&r).map_err(js_err)
+}
+
+/// Validates a package for an event and reports what the scorer will see, without timing.
+#[wasm_bindgen(js_name = inspectPackage)]
+pub fn inspect_package(bytes: &[u8], event: &str) -> Result<JsValue, JsError> {
+    to_js(&crate::submission::inspect_package(event_id(event)?, bytes).map_err(js_err)?)
+}
+
+fn progress_fn(cb: Option<js_sys::Function>) -> impl FnMut(crate::profiler::benchmark::Progress) {
+    move |p| {
+        if let (Some(f), Ok(v)) = (&cb, to_js(&p)) {
+            let _ = f.call1(&JsValue::NULL, &v);
+        }
+    }
+}
+
+/// The seed's `submit_entry`: `submission = {team, event, description, url, budget_s?, seed?,
+/// submitted_at?, per_layer?}` and the package bytes → a scored `Entry`. `onProgress({phase, fraction,
+/// message})` is called synchronously while it runs.
+#[wasm_bindgen(js_name = submitEntry)]
+pub fn submit_entry(submission: JsValue, bytes: &[u8], on_progress: Option<js_sys::Function>) -> Result<JsValue, JsError> {
+    let s: crate::submission::Submission = from_js(submission, "submission")?;
+    let clock = HostClock::new().map_err(js_err)?;
+    let entry = crate::submission::submit_entry(&clock, &s, bytes, &mut progress_fn(on_progress)).map_err(js_err)?;
+    to_js(&entry)
+}
+
+/// Options of `benchmarkModel`.
+#[derive(serde::Deserialize, Default)]
+struct BenchOpts {
+    budget_s: Option<f64>,
+    seed: Option<u64>,
+    #[serde(default)]
+    per_layer: bool,
+}
+
+/// The profiler alone: an event's package benchmarked against the in-browser baseline.
+#[wasm_bindgen(js_name = benchmarkModel)]
+pub fn benchmark_model(event: &str, bytes: &[u8], options: JsValue, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsError> {
+    let o: BenchOpts = if options.is_undefined() || options.is_null() { BenchOpts::default() } else { from_js(options, "options")? };
+    let id = event_id(event)?;
+    let opts = crate::submission::options(o.budget_s, o.seed.unwrap_or_else(crate::submission::fresh_seed), o.per_layer).map_err(js_err)?;
+    let e = crate::submission::load_entry(id, bytes).map_err(js_err)?;
+    let r = crate::submission::reference(id).map_err(js_err)?;
+    let clock = HostClock::new().map_err(js_err)?;
+    let report = crate::profiler::benchmark::benchmark_model(&clock, &e.model, &e.kernels, &r.0, &opts, &mut progress_fn(on_progress)).map_err(js_err)?;
+    to_js(&report)
+}
+
+fn entries_from(entries: JsValue) -> Result<Vec<crate::submission::Entry>, JsError> {
+    if entries.is_undefined() || entries.is_null() {
+        return Ok(Vec::new());
+    }
+    from_js(entries, "entries")
+}
+
+/// The three boards (speed, innovation, composite) of one event over `entries`.
+#[wasm_bindgen]
+pub fn leaderboards(entries: JsValue, event: &str) -> Result<JsValue, JsError> {
+    to_js(&crate::leaderboard::boards(&entries_from(entries)?, event_id(event)?))
+}
+
+/// Merges an exported JSON text into `existing` by entry hash: `{entries, added, duplicates}`. A bad
+/// file throws and nothing changes.
+#[wasm_bindgen(js_name = mergeEntries)]
+pub fn merge_entries(existing: JsValue, text: &str) -> Result<JsValue, JsError> {
+    use crate::leaderboard::EntryStore;
+    let mut store = crate::leaderboard::MemoryStore::default();
+    for e in entries_from(existing)? {
+        store.insert(e);
+    }
+    let m = crate::leaderboard::merge_json(&mut store, text).map_err(js_err)?;
+    #[derive(serde::Serialize)]
+    struct Out {
+        entries: Vec<crate::submission::Entry>,
+        added: usize,
+        duplicates: usize,
+    }
+    to_js(&Out { entries: store.entries(), added: m.added, duplicates: m.duplicates })
+}
+
+/// JSON export of entries.
+#[wasm_bindgen(js_name = exportEntries)]
+pub fn export_entries(entries: JsValue) -> Result<String, JsError> {
+    crate::leaderboard::export_json(&entries_from(entries)?).map_err(js_err)
+}
+
+/// CSV export of entries.
+#[wasm_bindgen(js_name = exportCsv)]
+pub fn export_csv(entries: JsValue) -> Result<String, JsError> {
+    Ok(crate::leaderboard::export_csv(&entries_from(entries)?))
+}
+
+/// A share-link fragment payload for an entry.
+#[wasm_bindgen(js_name = encodeShare)]
+pub fn encode_share(entry: JsValue) -> Result<String, JsError> {
+    let e: crate::submission::Entry = from_js(entry, "entry")?;
+    e.validate().map_err(js_err)?;
+    crate::format::share::encode(&e).map_err(js_err)
+}
+
+/// The entry in a share-link fragment; damaged, old or edited links throw a clear message.
+#[wasm_bindgen(js_name = decodeShare)]
+pub fn decode_share(fragment: &str) -> Result<JsValue, JsError> {
+    to_js(&crate::format::share::decode(fragment).map_err(js_err)?)
+}
+
+/// Limits the page checks before handing bytes over (so a 2 GB file is refused without reading it).
+#[wasm_bindgen]
+pub fn limits() -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    struct Limits {
+        max_package_bytes: usize,
+        max_import_bytes: usize,
+        max_share_chars: usize,
+    }
+    to_js(&Limits { max_package_bytes: crate::format::MAX_PACKAGE_BYTES, max_import_bytes: crate::leaderboard::store::MAX_IMPORT_BYTES, max_share_chars: crate::format::share::MAX_SHARE_CHARS })
 }

@@ -2,14 +2,14 @@
 //! `performance.now()` from the Window, and the GEMM slice runs and reports through it.
 #![cfg(target_arch = "wasm32")]
 use tinymlperf::kernels::GemmShape;
-use tinymlperf::profiler::{kernel_bench, Clock, RunConfig};
+use tinymlperf::profiler::{kernel_bench, Clock, HostClock, RunConfig};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn clock_reads_window_performance_now() {
-    let c = Clock::new().expect("a Window has performance.now()");
+    let c = HostClock::new().expect("a Window has performance.now()");
     assert_eq!(c.scope(), "window");
     let t0 = c.now_ms();
     let mut x = 0u64;
@@ -25,7 +25,7 @@ fn clock_reads_window_performance_now() {
 
 #[wasm_bindgen_test]
 fn gemm_slice_runs_in_window() {
-    let c = Clock::new().unwrap();
+    let c = HostClock::new().unwrap();
     let r = kernel_bench::gemm_scalar_vs_best(&c, GemmShape { m: 16, k: 64, n: 32 }, RunConfig { batch_ms: 2.0, rounds: 3, warmup: 1 });
     assert_eq!(r.clock_scope, "window");
     assert_eq!(r.max_abs_diff, 0.0, "SIMD GEMM must match the reference exactly");
@@ -45,4 +45,37 @@ fn load_benchmark_export_describes_each_event_and_rejects_unknown_ids() {
         assert!(acc >= get(&v, "accuracy_threshold").as_f64().unwrap(), "{id}: {acc}");
     }
     assert!(tinymlperf::wasm_api::load_benchmark("resnet50").is_err());
+}
+
+#[wasm_bindgen_test]
+fn benchmark_model_runs_an_event_end_to_end_in_the_browser() {
+    use tinymlperf::events::EventId;
+    use tinymlperf::profiler::benchmark::{benchmark_model, BenchmarkOptions};
+    use tinymlperf::submission::{build_recipe, load_entry, reference, Recipe};
+    let id = EventId::CnnMarathon;
+    let bytes = build_recipe(&Recipe { event: id, quantize: false, sparsity: 0.0, kernels: None }).unwrap();
+    let e = load_entry(id, &bytes).unwrap();
+    let r = reference(id).unwrap();
+    let mut opts = BenchmarkOptions { per_layer: true, ..BenchmarkOptions::default() };
+    opts.profiler.budget_ms = 1500.0;
+    let c = HostClock::new().unwrap();
+    let mut last = 0.0;
+    let report = benchmark_model(&c, &e.model, &e.kernels, &r.0, &opts, &mut |p| {
+        assert!(p.fraction >= last, "progress goes forward");
+        last = p.fraction;
+    })
+    .unwrap();
+    assert_eq!(last, 1.0);
+    assert_eq!(report.kernels, "simd128");
+    assert_eq!(report.environment.clock_scope, "window");
+    assert!(report.environment.simd128);
+    assert!(report.environment.user_agent.contains("Chrome"), "{}", report.environment.user_agent);
+    assert_eq!(report.accuracy.candidate, report.accuracy.reference, "SIMD kernels keep the reference accuracy exactly");
+    let t = &report.timing;
+    assert!(t.rounds >= 7 && t.timer_resolution_ms > 0.0);
+    assert!(t.speedup > 3.0, "SIMD CNN must beat the scalar baseline clearly: {}×", t.speedup);
+    assert!(t.speedup_ci[0] <= t.speedup && t.speedup <= t.speedup_ci[1]);
+    let ops = report.per_layer.unwrap();
+    assert!(ops.iter().any(|o| o.op == "conv3x3" && o.calls == 2), "{ops:?}");
+    assert!(report.memory.peak_activation_bytes > 0);
 }

@@ -39,7 +39,7 @@ fn round_trip_is_exact_and_deterministic() {
     let q = Package::parse(&a).unwrap();
     assert_eq!(q.tensor("fc.weight", &[2, 3]).unwrap(), &[0.5, -1.0, 2.0, 0.25, 3.5, -0.125]);
     assert_eq!(q.meta("event"), Some("test"));
-    assert_eq!(q.meta("format_version"), Some("1"));
+    assert_eq!(q.meta("format_version"), Some("2"));
     assert_eq!(q.meta("sha256"), Some(p.data_sha256().as_str()));
     // The recorded hash is the hash of the file's data section.
     assert_eq!(q.data_sha256().len(), 64);
@@ -52,8 +52,9 @@ fn garbage_bytes_are_a_format_error() {
     let garbage: Vec<u8> = (0..200u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     assert!(matches!(Package::parse(&garbage), Err(Error::Format { .. })));
     expect_format(Package::parse(b""), "shorter than the 8-byte");
-    // A valid but empty safetensors header: not a model package.
-    expect_format(Package::parse(b"\x02\0\0\0\0\0\0\0{}"), "format_version");
+    // A valid but empty safetensors header parses as an empty package; the model loaders then ask
+    // for their tensors by name.
+    assert_eq!(Package::parse(b"\x02\0\0\0\0\0\0\0{}").unwrap().param_count(), 0);
     // A JSON header that is not a safetensors header.
     let mut bad = 12u64.to_le_bytes().to_vec();
     bad.extend_from_slice(b"[1, 2, 3]   ");
@@ -87,10 +88,10 @@ fn absurd_header_length_is_a_format_error() {
 fn wrong_dtype_is_a_format_error_naming_the_tensor() {
     use safetensors::tensor::{Dtype, TensorView};
     let data = [0u8; 16];
-    let view = TensorView::new(Dtype::F64, vec![2], &data).unwrap();
+    let view = TensorView::new(Dtype::F8_E4M3, vec![16], &data).unwrap();
     let bytes = safetensors::serialize([("fc.weight", view)], &None).unwrap();
     let msg = expect_format(Package::parse(&bytes), "fc.weight");
-    assert!(msg.contains("F64") && msg.contains("F32"), "{msg}");
+    assert!(msg.contains("F8_E4M3") && msg.contains("supported: F64, F32, F16"), "{msg}");
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -128,18 +129,41 @@ fn silent_data_corruption_fails_the_hash_check() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn missing_version_or_hash_metadata_is_a_format_error() {
+fn third_party_files_without_version_or_hash_load_but_wrong_ones_do_not() {
     use safetensors::tensor::{Dtype, TensorView};
     let data = 1.0f32.to_le_bytes();
     let view = TensorView::new(Dtype::F32, vec![1], &data).unwrap();
+    // As Python's safetensors writes it: no metadata at all.
     let bytes = safetensors::serialize([("w", view.clone())], &None).unwrap();
-    expect_format(Package::parse(&bytes), "format_version");
-    let meta = Some([("format_version".to_string(), "1".to_string())].into_iter().collect());
+    assert_eq!(Package::parse(&bytes).unwrap().tensor("w", &[1]).unwrap(), &[1.0]);
+    let meta = Some([("format_version".to_string(), "3".to_string())].into_iter().collect());
     let bytes = safetensors::serialize([("w", view.clone())], &meta).unwrap();
-    expect_format(Package::parse(&bytes), "sha256");
-    let meta = Some([("format_version".to_string(), "2".to_string())].into_iter().collect());
+    expect_format(Package::parse(&bytes), "reads versions 1, 2");
+    let meta = Some([("sha256".to_string(), "00".repeat(32))].into_iter().collect());
     let bytes = safetensors::serialize([("w", view)], &meta).unwrap();
-    expect_format(Package::parse(&bytes), "version 1");
+    expect_format(Package::parse(&bytes), "corrupted");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn typed_tensors_round_trip_in_their_dtype() {
+    use tinymlperf::format::Dtype;
+    let mut p = Package::new();
+    p.insert_typed("q", vec![2, 2], Dtype::I8, vec![-128.0, 0.0, 5.0, 127.0]).unwrap();
+    p.insert_typed("h", vec![3], Dtype::F16, vec![0.5, -2.0, 65504.0]).unwrap();
+    p.insert_typed("b", vec![2], Dtype::BF16, vec![1.0, -0.5]).unwrap();
+    p.insert("f", vec![1], vec![0.1]).unwrap();
+    let bytes = p.to_bytes().unwrap();
+    let q = Package::parse(&bytes).unwrap();
+    assert_eq!(q.tensors().collect::<Vec<_>>(), p.tensors().collect::<Vec<_>>());
+    assert_eq!(q.to_bytes().unwrap(), bytes, "writing back gives the same bytes");
+    assert_eq!(q.get("q").unwrap().dtype, Dtype::I8);
+    assert_eq!(q.stored_bytes(), 4 + 6 + 4 + 4);
+    // Values that the dtype cannot hold are refused, not silently rounded.
+    for (d, v) in [(Dtype::I8, 128.0), (Dtype::I8, 0.5), (Dtype::F16, 0.1), (Dtype::U8, -1.0)] {
+        let e = Package::new().insert_typed("x", vec![1], d, vec![v]).unwrap_err().to_string();
+        assert!(e.contains("cannot be stored"), "{d:?} {v}: {e}");
+    }
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

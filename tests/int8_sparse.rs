@@ -329,9 +329,9 @@ fn transformer_int8_and_sparse_keep_accuracy() {
 #[wasm_bindgen_test]
 #[ignore]
 fn int8_and_sparse_speed_vs_fp32_simd() {
-    use tinymlperf::profiler::{clock::Clock, runner::{compare, RunConfig}};
+    use tinymlperf::profiler::{clock::HostClock, runner::{compare, RunConfig}};
     use wasm_bindgen_test::console_log;
-    let clock = Clock::new().unwrap();
+    let clock = HostClock::new().unwrap();
     let cfg = RunConfig { batch_ms: 20.0, rounds: 7, warmup: 2 };
     // INT8 convolution (im2col + dot) against the fp32 SIMD convolution, and the whole CNN.
     {

@@ -18,18 +18,23 @@
 //! assert!(q.tensor("fc.weight", &[3, 2]).is_err()); // shape is checked, not just the count
 //! ```
 pub mod safetensors;
+pub mod share;
 
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub use self::safetensors::Tensor;
+pub use self::safetensors::{dtype_name, Dtype, Tensor};
 
 /// Largest package [`Package::parse`] accepts. The three event models are under 0.5 MiB; the cap
 /// leaves room for bigger student models while bounding what a hostile file can make us allocate.
 pub const MAX_PACKAGE_BYTES: usize = 16 << 20;
-/// The package format version this build reads and writes.
-pub const FORMAT_VERSION: &str = "1";
+/// The package format version this build writes. Version 2 adds typed tensors (any numeric
+/// safetensors dtype, e.g. INT8 weights with `<layer>.weight_scale`) and the submission metadata keys;
+/// version 1 files (F32 only) are read unchanged. See `docs/submission-format.md`.
+pub const FORMAT_VERSION: &str = "2";
+/// Every format version this build reads.
+pub const READABLE_VERSIONS: [&str; 2] = ["1", "2"];
 
 /// Metadata key: package format version (must equal [`FORMAT_VERSION`]).
 pub const META_FORMAT_VERSION: &str = "format_version";
@@ -54,6 +59,18 @@ pub const META_EPOCHS: &str = "epochs";
 /// Metadata key: which data the model was trained on (e.g. `procedural-digits` or `mnist`).
 pub const META_TRAIN_DATA: &str = "train_data";
 
+/// Metadata key: team name of a submission.
+pub const META_TEAM: &str = "team";
+/// Metadata key: free-text description of the optimizations (shown; never scored on its own).
+pub const META_DESCRIPTION: &str = "description";
+/// Metadata key: URL of the entry's source (e.g. a GitHub repository).
+pub const META_URL: &str = "url";
+/// Metadata key: the kernel table the entry asks for (`scalar`, `simd128`, `int8`, `sparse`; absent
+/// means chosen from the weights, see `competition::entry`).
+pub const META_KERNELS: &str = "kernels";
+/// Metadata key: the built-in recipe that produced the package, as JSON (page recipes only).
+pub const META_RECIPE: &str = "recipe";
+
 /// Format name used in package-level [`Error::Format`] messages.
 const PACKAGE: &str = "model package";
 
@@ -73,24 +90,28 @@ impl Package {
     /// Parses and validates untrusted bytes.
     ///
     /// Errors: [`Error::Limit`] over [`MAX_PACKAGE_BYTES`]; [`Error::Format`] for anything structurally
-    /// wrong (truncated, bad header, wrong dtype, unknown format version, missing or mismatched
-    /// data hash); [`Error::NonFinite`] for a NaN or infinite weight, naming the tensor and index.
+    /// wrong (truncated, bad header, unsupported dtype, unknown format version, mismatched data hash;
+    /// version and hash may be absent, as in files written by Python's `safetensors`); [`Error::NonFinite`] for a NaN or infinite weight, naming the tensor and index.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         if bytes.len() > MAX_PACKAGE_BYTES {
             return Err(Error::Limit { what: "model package size in bytes".into(), got: bytes.len() as u64, limit: MAX_PACKAGE_BYTES as u64 });
         }
         let (metadata, tensors) = safetensors::decode(bytes)?;
         let p = Package { metadata, tensors };
-        match p.meta(META_FORMAT_VERSION) {
-            Some(FORMAT_VERSION) => {}
-            Some(v) => return Err(Error::format(PACKAGE, format!("format_version is '{v}'; this build reads version {FORMAT_VERSION}"))),
-            None => return Err(Error::format(PACKAGE, format!("metadata has no '{META_FORMAT_VERSION}' entry"))),
+        // Files written by Python's `safetensors` or PyTorch carry only what their author put in the
+        // metadata: a missing version means "current rules", a missing hash means no corruption check
+        // (the container, dtype and finiteness checks still apply). When present, both must be right.
+        if let Some(v) = p.meta(META_FORMAT_VERSION) {
+            if !READABLE_VERSIONS.contains(&v) {
+                return Err(Error::format(PACKAGE, format!("format_version is '{v}'; this build reads versions {}", READABLE_VERSIONS.join(", "))));
+            }
         }
         // The hash turns silent corruption of the data section (which still parses) into an error.
-        let want = p.require_meta(META_SHA256)?;
-        let got = p.data_sha256();
-        if !want.eq_ignore_ascii_case(&got) {
-            return Err(Error::format(PACKAGE, format!("tensor data hash is {got}, but the metadata records {want} (corrupted file?)")));
+        if let Some(want) = p.meta(META_SHA256) {
+            let got = p.data_sha256();
+            if !want.eq_ignore_ascii_case(&got) {
+                return Err(Error::format(PACKAGE, format!("tensor data hash is {got}, but the metadata records {want} (corrupted file?)")));
+            }
         }
         Ok(p)
     }
@@ -111,11 +132,45 @@ impl Package {
         if data.len() != count {
             return Err(Error::shape(format!("tensor '{name}' with shape {shape:?}"), count, data.len()));
         }
+        self.insert_typed(name, shape, Dtype::F32, data)
+    }
+
+    /// Adds (or replaces) a tensor stored as `dtype`; every value must be finite and exactly
+    /// representable in it (e.g. integral and in −128..=127 for `I8`).
+    pub fn insert_typed(&mut self, name: impl Into<String>, shape: Vec<usize>, dtype: Dtype, data: Vec<f32>) -> Result<()> {
+        let name = name.into();
+        let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| Error::format(PACKAGE, format!("tensor '{name}' shape {shape:?} overflows")))?;
+        if data.len() != count {
+            return Err(Error::shape(format!("tensor '{name}' with shape {shape:?}"), count, data.len()));
+        }
         if let Some(index) = data.iter().position(|v| !v.is_finite()) {
             return Err(Error::NonFinite { what: format!("tensor '{name}'"), index });
         }
-        self.tensors.insert(name, Tensor { shape, data });
+        if let Err(i) = self::safetensors::check_representable(dtype, &data) {
+            return Err(Error::format(PACKAGE, format!("tensor '{name}': value {} at index {i} cannot be stored as {dtype:?}", data.get(i).copied().unwrap_or(0.0))));
+        }
+        self.tensors.insert(name, Tensor { shape, dtype, data });
         Ok(())
+    }
+
+    /// Removes a tensor, returning it.
+    pub fn remove(&mut self, name: &str) -> Option<Tensor> {
+        self.tensors.remove(name)
+    }
+
+    /// A tensor with its dtype and shape, if present.
+    pub fn get(&self, name: &str) -> Option<&Tensor> {
+        self.tensors.get(name)
+    }
+
+    /// Every tensor by name, in name order.
+    pub fn tensors(&self) -> impl Iterator<Item = (&str, &Tensor)> {
+        self.tensors.iter().map(|(n, t)| (n.as_str(), t))
+    }
+
+    /// Bytes of tensor data in the file (dtype sizes times values).
+    pub fn stored_bytes(&self) -> usize {
+        self.tensors.values().map(Tensor::stored_bytes).sum()
     }
 
     /// Sets a metadata entry. [`META_FORMAT_VERSION`] and [`META_SHA256`] are overwritten by
@@ -145,6 +200,11 @@ impl Package {
         &self.metadata
     }
 
+    /// All metadata, to edit.
+    pub fn metadata_mut(&mut self) -> &mut BTreeMap<String, String> {
+        &mut self.metadata
+    }
+
     /// The values of tensor `name`, which must have exactly `shape`.
     ///
     /// A missing tensor is an [`Error::Format`] that lists the tensors the package does have; a wrong
@@ -171,16 +231,15 @@ impl Package {
         self.tensors.values().map(|t| t.data.len()).sum()
     }
 
-    /// Lowercase hex SHA-256 of the tensor data: every tensor's values as little-endian `f32`, tensors
-    /// concatenated in name order. That is exactly the data section of the file [`Package::to_bytes`]
-    /// writes, so `sha256sum` over the file's tail agrees, and it ignores metadata, so two training runs
-    /// can be compared even though their recorded accuracies or timings might differ.
+    /// Lowercase hex SHA-256 of the tensor data: every tensor's values in its stored dtype
+    /// (little-endian), tensors concatenated in name order. That is exactly the data section of the
+    /// file [`Package::to_bytes`] writes, so `sha256sum` over the file's tail agrees, and it ignores
+    /// metadata, so two training runs can be compared even though their recorded accuracies differ.
+    /// (For version-1 packages, all `F32`, this is the same hash version 1 defined.)
     pub fn data_sha256(&self) -> String {
         let mut h = Sha256::new();
         for t in self.tensors.values() {
-            for v in &t.data {
-                h.update(v.to_le_bytes());
-            }
+            h.update(self::safetensors::value_bytes(t.dtype, &t.data));
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }

@@ -1,24 +1,139 @@
 //! The safetensors byte layer: untrusted bytes in, checked `f32` tensors out, and back.
 //!
 //! Parsing delegates the container rules (header length, JSON, contiguous offsets, sizes) to the
-//! `safetensors` crate and then applies this crate's own rules: every tensor is `F32` and every value
-//! is finite. Values are copied out of the buffer because the data section of a safetensors file is
+//! `safetensors` crate and then applies this crate's own rules: every value converts to a finite
+//! `f32`. Every numeric dtype safetensors defines is read (F64, F32, F16, BF16, I64, I32, I16, I8, U64,
+//! U32, U16, U8, BOOL); the 8-bit floats are refused by name. Each tensor keeps the dtype it was stored
+//! in, so writing it back gives the same bytes and the innovation detector can see what a contestant
+//! quantized. Values are copied out of the buffer because the data section of a safetensors file is
 //! only 8-byte aligned relative to the header, not relative to the host allocation, so reinterpreting
-//! it in place as `&[f32]` would be unsound on an unaligned buffer.
+//! it in place would be unsound on an unaligned buffer.
 use crate::{Error, Result};
-use safetensors::tensor::{Dtype, SafeTensorError, TensorView};
+pub use safetensors::tensor::Dtype;
+use safetensors::tensor::{SafeTensorError, TensorView};
 use std::collections::BTreeMap;
 
 /// Format name used in [`Error::Format`] messages.
 pub const FORMAT: &str = "safetensors";
 
-/// One decoded tensor: a row-major shape and its values.
+/// One decoded tensor: a row-major shape, the dtype it is stored in, and its values as `f32`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tensor {
     /// Dimensions, outermost first.
     pub shape: Vec<usize>,
+    /// Storage dtype in the file. `data` holds the stored values converted to `f32` (exactly, for every
+    /// dtype but large 32/64-bit integers and F64); [`encode`] writes them back in this dtype.
+    pub dtype: Dtype,
     /// `shape.iter().product()` values, row-major.
     pub data: Vec<f32>,
+}
+
+impl Tensor {
+    /// An `F32` tensor.
+    pub fn f32(shape: Vec<usize>, data: Vec<f32>) -> Self {
+        Tensor { shape, dtype: Dtype::F32, data }
+    }
+
+    /// Bytes one value takes in the file.
+    pub fn value_bytes(&self) -> usize {
+        self.dtype.size()
+    }
+
+    /// Bytes the tensor's data takes in the file.
+    pub fn stored_bytes(&self) -> usize {
+        self.data.len() * self.dtype.size()
+    }
+}
+
+/// The dtypes this build reads and writes.
+pub const SUPPORTED: [Dtype; 13] =
+    [Dtype::F64, Dtype::F32, Dtype::F16, Dtype::BF16, Dtype::I64, Dtype::I32, Dtype::I16, Dtype::I8, Dtype::U64, Dtype::U32, Dtype::U16, Dtype::U8, Dtype::BOOL];
+
+/// Short lowercase name of a dtype for reports (`f32`, `int8`, `fp16`, ...).
+pub fn dtype_name(d: Dtype) -> &'static str {
+    match d {
+        Dtype::F64 => "f64",
+        Dtype::F32 => "f32",
+        Dtype::F16 => "fp16",
+        Dtype::BF16 => "bf16",
+        Dtype::I64 => "int64",
+        Dtype::I32 => "int32",
+        Dtype::I16 => "int16",
+        Dtype::I8 => "int8",
+        Dtype::U64 => "uint64",
+        Dtype::U32 => "uint32",
+        Dtype::U16 => "uint16",
+        Dtype::U8 => "uint8",
+        Dtype::BOOL => "bool",
+        _ => "unsupported",
+    }
+}
+
+/// Converts one stored value to `f32`.
+fn read_value(d: Dtype, b: &[u8]) -> f32 {
+    match d {
+        Dtype::F64 => f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32,
+        Dtype::F32 => f32::from_le_bytes(b.try_into().expect("4 bytes")),
+        Dtype::F16 => half::f16::from_le_bytes([b[0], b[1]]).to_f32(),
+        Dtype::BF16 => half::bf16::from_le_bytes([b[0], b[1]]).to_f32(),
+        Dtype::I64 => i64::from_le_bytes(b.try_into().expect("8 bytes")) as f32,
+        Dtype::I32 => i32::from_le_bytes(b.try_into().expect("4 bytes")) as f32,
+        Dtype::I16 => i16::from_le_bytes([b[0], b[1]]) as f32,
+        Dtype::I8 => b[0] as i8 as f32,
+        Dtype::U64 => u64::from_le_bytes(b.try_into().expect("8 bytes")) as f32,
+        Dtype::U32 => u32::from_le_bytes(b.try_into().expect("4 bytes")) as f32,
+        Dtype::U16 => u16::from_le_bytes([b[0], b[1]]) as f32,
+        Dtype::U8 => b[0] as f32,
+        Dtype::BOOL => (b[0] != 0) as u8 as f32,
+        _ => f32::NAN,
+    }
+}
+
+/// Appends one value in dtype `d` (the inverse of [`read_value`] for values that came from `d`;
+/// integers saturate, which [`check_representable`] rules out before anything is written).
+fn write_value(d: Dtype, v: f32, out: &mut Vec<u8>) {
+    match d {
+        Dtype::F64 => out.extend_from_slice(&(v as f64).to_le_bytes()),
+        Dtype::F16 => out.extend_from_slice(&half::f16::from_f32(v).to_le_bytes()),
+        Dtype::BF16 => out.extend_from_slice(&half::bf16::from_f32(v).to_le_bytes()),
+        Dtype::I64 => out.extend_from_slice(&(v as i64).to_le_bytes()),
+        Dtype::I32 => out.extend_from_slice(&(v as i32).to_le_bytes()),
+        Dtype::I16 => out.extend_from_slice(&(v as i16).to_le_bytes()),
+        Dtype::I8 => out.push(v as i8 as u8),
+        Dtype::U64 => out.extend_from_slice(&(v as u64).to_le_bytes()),
+        Dtype::U32 => out.extend_from_slice(&(v as u32).to_le_bytes()),
+        Dtype::U16 => out.extend_from_slice(&(v as u16).to_le_bytes()),
+        Dtype::U8 => out.push(v as u8),
+        Dtype::BOOL => out.push((v != 0.0) as u8),
+        _ => out.extend_from_slice(&v.to_le_bytes()),
+    }
+}
+
+/// The stored bytes of `values` in dtype `d`.
+pub fn value_bytes(d: Dtype, values: &[f32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * d.size());
+    for &v in values {
+        write_value(d, v, &mut out);
+    }
+    out
+}
+
+/// Checks that every value survives a round trip through dtype `d` (integers in range and integral,
+/// halves exactly representable), so [`encode`] never silently changes a weight. Returns the first
+/// offending index.
+pub fn check_representable(d: Dtype, values: &[f32]) -> std::result::Result<(), usize> {
+    if !SUPPORTED.contains(&d) {
+        return Err(0);
+    }
+    let mut buf = Vec::with_capacity(8);
+    for (i, &v) in values.iter().enumerate() {
+        buf.clear();
+        write_value(d, v, &mut buf);
+        if read_value(d, &buf).to_bits() != v.to_bits() && !(v == 0.0 && read_value(d, &buf) == 0.0) {
+            return Err(i);
+        }
+    }
+    Ok(())
 }
 
 /// Everything a safetensors file holds once decoded: the `__metadata__` strings and the tensors, both
@@ -56,23 +171,25 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
     // Sorted so that, of several bad tensors, the same one is always reported.
     let infos: BTreeMap<String, _> = header.tensors().into_iter().collect();
     for (name, info) in infos {
-        if info.dtype != Dtype::F32 {
-            return Err(Error::format(FORMAT, format!("tensor '{name}' has dtype {:?}; only F32 is supported", info.dtype)));
+        if !SUPPORTED.contains(&info.dtype) {
+            let names: Vec<String> = SUPPORTED.iter().map(|d| format!("{d:?}")).collect();
+            return Err(Error::format(FORMAT, format!("tensor '{name}' has dtype {:?}; supported: {}", info.dtype, names.join(", "))));
         }
+        let size = info.dtype.size();
         let (start, end) = info.data_offsets;
         // Already validated by the crate; checked again so a future crate change cannot turn into a panic.
         let raw = data_section
             .get(start..end)
             .ok_or_else(|| Error::format(FORMAT, format!("tensor '{name}' data range {start}..{end} is outside the file")))?;
         let count: usize = info.shape.iter().product();
-        if Some(raw.len()) != count.checked_mul(4) {
-            return Err(Error::format(FORMAT, format!("tensor '{name}' holds {} bytes but shape {:?} needs 4 per value", raw.len(), info.shape)));
+        if Some(raw.len()) != count.checked_mul(size) {
+            return Err(Error::format(FORMAT, format!("tensor '{name}' holds {} bytes but shape {:?} needs {size} per value", raw.len(), info.shape)));
         }
-        let data: Vec<f32> = raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let data: Vec<f32> = raw.chunks_exact(size).map(|b| read_value(info.dtype, b)).collect();
         if let Some(index) = data.iter().position(|v| !v.is_finite()) {
             return Err(Error::NonFinite { what: format!("tensor '{name}'"), index });
         }
-        tensors.insert(name, Tensor { shape: info.shape.clone(), data });
+        tensors.insert(name, Tensor { shape: info.shape.clone(), dtype: info.dtype, data });
     }
     Ok((metadata, tensors))
 }
@@ -82,10 +199,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
 /// sorting makes the same package always produce the same bytes, so committed weights diff cleanly and
 /// a file hash means something.
 pub fn encode(metadata: &BTreeMap<String, String>, tensors: &BTreeMap<String, Tensor>) -> Result<Vec<u8>> {
-    let bytes: Vec<Vec<u8>> = tensors.values().map(|t| t.data.iter().flat_map(|v| v.to_le_bytes()).collect()).collect();
+    let bytes: Vec<Vec<u8>> = tensors.values().map(|t| value_bytes(t.dtype, &t.data)).collect();
     let mut views = Vec::with_capacity(tensors.len());
     for ((name, t), b) in tensors.iter().zip(&bytes) {
-        let view = TensorView::new(Dtype::F32, t.shape.clone(), b).map_err(|e| Error::format(FORMAT, format!("tensor '{name}': {}", describe(&e))))?;
+        let view = TensorView::new(t.dtype, t.shape.clone(), b).map_err(|e| Error::format(FORMAT, format!("tensor '{name}': {}", describe(&e))))?;
         views.push((name.as_str(), view));
     }
     let info = Some(metadata.iter().map(|(k, v)| (k.clone(), v.clone())).collect());

@@ -1,9 +1,20 @@
 //! A fully connected layer as the models hold it: loaded once from the file's `[out, in]` layout and
 //! transposed into the kernels' `k×n` (`in×out`) layout and packed, so every forward pass is one
 //! `k.linear` call.
-use crate::format::Package;
-use crate::kernels::{Act, DenseWeights, GemmShape, Kernels};
-use crate::Result;
+use crate::format::{Dtype, Package};
+use crate::kernels::{quant::Int8Weights, Act, DenseWeights, GemmShape, Kernels};
+use crate::{Error, Result};
+
+/// The transpose of a row-major `rows×cols` matrix.
+pub fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0.0; rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            t[c * rows + r] = m[r * cols + c];
+        }
+    }
+    t
+}
 
 /// `y = act(x·W + b)` with `W` stored `in×out` (input-major), ready for [`Kernels::linear`].
 #[derive(Debug, Clone, PartialEq)]
@@ -21,18 +32,56 @@ pub struct Linear {
 
 impl Linear {
     /// Loads `<prefix>.weight` (`[out, in]`) and `<prefix>.bias` (`[out]`), checking both shapes.
+    ///
+    /// A weight stored as `I8` is a quantized layer: it needs `<prefix>.weight_scale` (`[out]`, one
+    /// scale per output channel; value = code × scale) and may carry `<prefix>.input_scale` (`[1]`,
+    /// the calibrated activation scale), which gives the layer its INT8 form with exactly the stored
+    /// codes. Any other dtype (F16, BF16, ...) is used as its `f32` value.
     pub fn from_package(p: &Package, prefix: &str, in_dim: usize, out_dim: usize) -> Result<Self> {
-        let w = p.tensor(&format!("{prefix}.weight"), &[out_dim, in_dim])?;
+        let wname = format!("{prefix}.weight");
+        let w = p.tensor(&wname, &[out_dim, in_dim])?;
         let bias = p.tensor(&format!("{prefix}.bias"), &[out_dim])?.to_vec();
-        // The only transpose in the product: files follow PyTorch/candle (`[out, in]`), kernels want
-        // `B` as `k×n`. Doing it here keeps every forward pass free of layout work.
-        let mut weight = vec![0.0; in_dim * out_dim];
-        for o in 0..out_dim {
-            for i in 0..in_dim {
-                weight[i * out_dim + o] = w[o * in_dim + i];
+        let int8 = p.get(&wname).is_some_and(|t| t.dtype == Dtype::I8);
+        let scales = if int8 { Some(p.tensor(&format!("{prefix}.weight_scale"), &[out_dim])?) } else { None };
+        if let Some(s) = scales {
+            if let Some(i) = s.iter().position(|&v| !(v > 0.0)) {
+                return Err(Error::format("model package", format!("{prefix}.weight_scale[{i}] = {} must be positive", s[i])));
             }
         }
-        Ok(Linear { in_dim, out_dim, weight: DenseWeights::new(in_dim, out_dim, weight), bias })
+        // The only transpose in the product: files follow PyTorch/candle (`[out, in]`), kernels want
+        // `B` as `k×n`. Doing it here keeps every forward pass free of layout work.
+        let (kn, codes) = (transpose(w, out_dim, in_dim), transpose(w, out_dim, in_dim));
+        let kn = match scales {
+            Some(s) => kn.iter().enumerate().map(|(i, &c)| c * s[i % out_dim]).collect(),
+            None => kn,
+        };
+        let mut weight = DenseWeights::new(in_dim, out_dim, kn);
+        if let (Some(s), Some(t)) = (scales, p.get(&format!("{prefix}.input_scale"))) {
+            let act = t.data.first().copied().filter(|v| t.data.len() == 1 && *v > 0.0).ok_or_else(|| {
+                Error::format("model package", format!("{prefix}.input_scale must hold one positive value, has {:?}", t.data))
+            })?;
+            weight.int8 = Some(Int8Weights::from_codes(in_dim, out_dim, codes.iter().map(|&c| c as i8).collect(), s.to_vec(), act));
+        }
+        Ok(Linear { in_dim, out_dim, weight, bias })
+    }
+
+    /// Writes the layer into `p` under `prefix` in the file layout [`Linear::from_package`] reads: an
+    /// INT8 layer as `I8` codes with `weight_scale` and `input_scale`, any other as `F32`.
+    pub fn store(&self, p: &mut Package, prefix: &str) -> Result<()> {
+        let (k, n) = (self.in_dim, self.out_dim);
+        p.insert(format!("{prefix}.bias"), vec![n], self.bias.clone())?;
+        for suffix in ["weight_scale", "input_scale"] {
+            p.remove(&format!("{prefix}.{suffix}"));
+        }
+        match &self.weight.int8 {
+            Some(q) => {
+                let codes: Vec<f32> = q.codes.iter().map(|&c| c as f32).collect();
+                p.insert_typed(format!("{prefix}.weight"), vec![n, k], Dtype::I8, transpose(&codes, k, n))?;
+                p.insert(format!("{prefix}.weight_scale"), vec![n], q.w_scales.clone())?;
+                p.insert(format!("{prefix}.input_scale"), vec![1], vec![q.act_scale])
+            }
+            None => p.insert(format!("{prefix}.weight"), vec![n, k], transpose(&self.weight.kn, k, n)),
+        }
     }
 
     /// Applies the layer to `rows` rows of `x` (`rows × in_dim`), writing `rows × out_dim` into `out`.

@@ -2,10 +2,13 @@
 //!
 //! Tensors (PyTorch naming and `[out, in]` layout): `fc1.weight [128, 784]`, `fc1.bias [128]`,
 //! `fc2.weight [64, 128]`, `fc2.bias [64]`, `fc3.weight [10, 64]`, `fc3.bias [10]`.
-use super::{check_architecture, linear::Linear};
-use crate::format::Package;
+//!
+//! Smaller (distilled) students of the same shape family load too: the hidden widths are read from
+//! `fc1.weight` and `fc2.weight`, and the architecture tag then reads `mlp:784-<h1>-<h2>-10/relu`.
+use super::linear::Linear;
+use crate::format::{Package, META_ARCHITECTURE};
 use crate::kernels::{Act, Kernels};
-use crate::{check_len, Result};
+use crate::{check_len, Error, Result};
 
 /// The MLP Sprint model with weights in kernel layout.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,15 +28,46 @@ impl Mlp {
     /// Output classes.
     pub const CLASSES: usize = 10;
 
-    /// Builds the model, checking the architecture tag (if present) and every tensor's shape.
+    /// Largest hidden width a variant may have (bounds what a hostile package can make us allocate).
+    pub const MAX_HIDDEN: usize = 1024;
+
+    /// Builds the model, reading the hidden widths from the weights and checking the architecture tag
+    /// (if present) names exactly those widths, and every tensor's shape.
     pub fn from_package(p: &Package) -> Result<Self> {
-        check_architecture(p, Self::ARCHITECTURE)?;
-        let [h1, h2] = Self::HIDDEN;
+        let width = |name: &str| -> Result<usize> {
+            let t = p.get(name).ok_or_else(|| Error::format("model package", format!("missing tensor '{name}'")))?;
+            match t.shape.first() {
+                Some(&h) if (1..=Self::MAX_HIDDEN).contains(&h) && t.shape.len() == 2 => Ok(h),
+                _ => Err(Error::format("model package", format!("{name} has shape {:?}; an MLP layer is [out, in] with out in 1..={}", t.shape, Self::MAX_HIDDEN))),
+            }
+        };
+        let (h1, h2) = (width("fc1.weight")?, width("fc2.weight")?);
+        let want = Self::variant_string(h1, h2);
+        if let Some(a) = p.meta(META_ARCHITECTURE) {
+            if a != want {
+                return Err(Error::format("model package", format!("architecture is '{a}', but the weights make '{want}'")));
+            }
+        }
         Ok(Mlp {
             fc1: Linear::from_package(p, "fc1", Self::INPUT, h1)?,
             fc2: Linear::from_package(p, "fc2", h1, h2)?,
             fc3: Linear::from_package(p, "fc3", h2, Self::CLASSES)?,
         })
+    }
+
+    /// `mlp:784-<h1>-<h2>-10/relu`.
+    pub fn variant_string(h1: usize, h2: usize) -> String {
+        format!("mlp:{}-{h1}-{h2}-{}/relu", Self::INPUT, Self::CLASSES)
+    }
+
+    /// This model's architecture string (the event's, or a smaller variant's).
+    pub fn variant(&self) -> String {
+        Self::variant_string(self.fc1.out_dim, self.fc2.out_dim)
+    }
+
+    /// The layers in order, for writing packages.
+    pub fn linears(&self) -> [(&'static str, &Linear); 3] {
+        [("fc1", &self.fc1), ("fc2", &self.fc2), ("fc3", &self.fc3)]
     }
 
     /// The dense layers by tensor prefix, for quantization and pruning (`models::optimize`).

@@ -54,7 +54,7 @@ impl Model {
     pub fn from_package(p: &Package) -> Result<Self> {
         let arch = p.require_meta(META_ARCHITECTURE)?;
         match arch {
-            Mlp::ARCHITECTURE => Mlp::from_package(p).map(Model::Mlp),
+            a if a.starts_with("mlp:") => Mlp::from_package(p).map(Model::Mlp),
             Cnn::ARCHITECTURE => Cnn::from_package(p).map(Model::Cnn),
             Transformer::ARCHITECTURE => Transformer::from_package(p).map(Model::Transformer),
             other => Err(Error::Unknown { kind: "architecture", name: other.into(), known: ARCHITECTURES.join(", ") }),
@@ -89,6 +89,48 @@ impl Model {
             Model::Cnn(_) => Cnn::ARCHITECTURE,
             Model::Transformer(_) => Transformer::ARCHITECTURE,
         }
+    }
+
+    /// The exact architecture string: the event's, or a smaller MLP variant's
+    /// (`mlp:784-64-32-10/relu`).
+    pub fn variant(&self) -> String {
+        match self {
+            Model::Mlp(m) => m.variant(),
+            other => other.architecture().to_string(),
+        }
+    }
+
+    /// Writes every dense layer into `p` (see [`Linear::store`]); other tensors (convolutions,
+    /// norms, embeddings) are left as they are in `p`, which starts as the model's own package.
+    pub fn store_linears(&mut self, p: &mut Package) -> Result<()> {
+        for (name, l) in self.linears_mut() {
+            l.store(p, &name)?;
+        }
+        Ok(())
+    }
+
+    /// Peak bytes of live `f32` activations in one forward pass of `batch` samples, from the
+    /// model's buffer plan: the largest set of buffers alive at once (a layer's input and output, the
+    /// transformer's residual stream with Q, K, V and the attention output, or its FFN hidden layer).
+    /// Scratch the kernels keep (packing panels, quantized copies) is not counted.
+    pub fn peak_activation_bytes(&self, batch: usize) -> u64 {
+        let floats = match self {
+            Model::Mlp(m) => {
+                let [(_, a), (_, b), (_, c)] = m.linears();
+                [a.in_dim + a.out_dim, b.in_dim + b.out_dim, c.in_dim + c.out_dim].into_iter().max().unwrap_or(0)
+            }
+            Model::Cnn(_) => {
+                let [c1, c2] = Cnn::CHANNELS;
+                let (s, s2, s4) = (Cnn::SIDE * Cnn::SIDE, (Cnn::SIDE / 2).pow(2), (Cnn::SIDE / 4).pow(2));
+                [s + c1 * s, c1 * s + c1 * s2, c1 * s2 + c2 * s2, c2 * s2 + c2 * s4, c2 * s4 + Cnn::CLASSES].into_iter().max().unwrap_or(0)
+            }
+            Model::Transformer(_) => {
+                let (s, d) = (Transformer::SEQ, Transformer::DIM);
+                // Attention: x, LN(x), Q, K, V, context, one head's scores; FFN: x, LN(x), hidden, out.
+                (6 * s * d + s * s).max(3 * s * d + s * Transformer::FFN)
+            }
+        };
+        (floats * batch * 4) as u64
     }
 
     /// Number of output classes.
@@ -126,6 +168,19 @@ impl Model {
             Model::Transformer(m) => m.flops_per_inference(),
         }
     }
+}
+
+/// Bytes of the model's weights as an entry stores them: 4 per `f32` parameter, and for an INT8
+/// layer 1 per weight plus 4 per scale (per-channel weight scales and the input scale).
+pub fn weight_bytes(model: &Model) -> usize {
+    let mut m = model.clone();
+    let mut bytes = model.param_count() * 4;
+    for (_, l) in m.linears_mut() {
+        if let Some(q) = &l.weight.int8 {
+            bytes = bytes - q.codes.len() * 4 + q.codes.len() + (q.w_scales.len() + 1) * 4;
+        }
+    }
+    bytes
 }
 
 /// Index of the largest value; the first one on ties, and NaN never wins (so the answer is the same

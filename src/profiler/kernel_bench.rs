@@ -49,7 +49,7 @@ pub fn seeded_values(seed: u64, len: usize) -> Vec<f32> {
 }
 
 /// Times the scalar GEMM against the best table's GEMM on `shape` (bias + ReLU epilogue).
-pub fn gemm_scalar_vs_best(clock: &Clock, shape: GemmShape, cfg: RunConfig) -> GemmReport {
+pub fn gemm_scalar_vs_best(clock: &dyn Clock, shape: GemmShape, cfg: RunConfig) -> GemmReport {
     let GemmShape { m, k, n } = shape;
     let a = seeded_values(1, m * k);
     let b = seeded_values(2, k * n);
@@ -162,7 +162,7 @@ struct Case<'a> {
     variants: Vec<(String, Job<'a>)>,
 }
 
-fn run_case(clock: &Clock, cfg: RunConfig, peak: &Peak, mut c: Case<'_>, out: &mut Vec<KernelRow>) {
+fn run_case(clock: &dyn Clock, cfg: RunConfig, peak: &Peak, mut c: Case<'_>, out: &mut Vec<KernelRow>) {
     let variants = std::mem::take(&mut c.variants);
     let (mut fast, mut scalar_ms) = (Vec::new(), Vec::new());
     for (variant, mut job) in variants {
@@ -215,7 +215,7 @@ pub const GEMM_SHAPES: [(&str, usize, usize, usize); 9] = [
 /// Runs the kernel benchmark: peak, every variant on every real shape, whole-model latency.
 /// `quick` shrinks batch durations and rounds (for tests of the harness itself, not for figures);
 /// `with_models` adds the whole-model latencies.
-pub fn bench_kernels(clock: &Clock, quick: bool, with_models: bool) -> crate::Result<BenchReport> {
+pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool) -> crate::Result<BenchReport> {
     let cfg = if quick { RunConfig { batch_ms: 1.0, rounds: 3, warmup: 1 } } else { RunConfig { batch_ms: 25.0, rounds: 11, warmup: 3 } };
     let peak = peak::measure(clock, if quick { 3 } else { 9 });
     let (base, best) = (kernels::scalar(), kernels::best());
@@ -377,7 +377,7 @@ fn variant_name(k: &Kernels, slot: &str) -> String {
 /// sparse table — each interleaved with
 /// its own baseline run. FLOPs are the dense model's, so GFLOP/s of the INT8/sparse paths are
 /// "effective" rates.
-fn bench_models(clock: &Clock, cfg: RunConfig, peak: &Peak, quick: bool) -> crate::Result<Vec<ModelRow>> {
+fn bench_models(clock: &dyn Clock, cfg: RunConfig, peak: &Peak, quick: bool) -> crate::Result<Vec<ModelRow>> {
     let (base, best) = (kernels::scalar(), kernels::best());
     let mut rows = Vec::new();
     for id in [EventId::MlpSprint, EventId::CnnMarathon, EventId::TransformerDecathlon] {

@@ -59,7 +59,7 @@ unsafe fn f32x4_loop(iters: u32, seed: f32) -> f32 {
 }
 
 /// GFLOP/s of `f(iters)` doing `flops_per_iter` per iteration: median of `rounds` calibrated batches.
-fn rate(clock: &Clock, flops_per_iter: f64, rounds: usize, f: &dyn Fn(u32) -> f32) -> f64 {
+fn rate(clock: &dyn Clock, flops_per_iter: f64, rounds: usize, f: &dyn Fn(u32) -> f32) -> f64 {
     const ITERS: u32 = 4096;
     let mut sink = 0.0;
     let mut call = || sink += f(ITERS);
@@ -79,7 +79,7 @@ fn rate(clock: &Clock, flops_per_iter: f64, rounds: usize, f: &dyn Fn(u32) -> f3
 }
 
 /// Measures both peaks.
-pub fn measure(clock: &Clock, rounds: usize) -> Peak {
+pub fn measure(clock: &dyn Clock, rounds: usize) -> Peak {
     let scalar_gflops = rate(clock, (CHAINS * 2) as f64, rounds, &|n| scalar_loop(n, 1.0));
     #[cfg(target_arch = "wasm32")]
     // SAFETY: simd128 is validated by every browser that runs this module.

@@ -49,7 +49,7 @@ pub struct Comparison {
 }
 
 /// Doubles the iteration count until one batch takes at least `target_ms`; returns the count.
-pub fn calibrate(clock: &Clock, f: &mut dyn FnMut(), target_ms: f64) -> u64 {
+pub fn calibrate(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64) -> u64 {
     let mut iters = 1u64;
     loop {
         let t0 = clock.now_ms();
@@ -65,7 +65,7 @@ pub fn calibrate(clock: &Clock, f: &mut dyn FnMut(), target_ms: f64) -> u64 {
     }
 }
 
-fn time_batch(clock: &Clock, f: &mut dyn FnMut(), iters: u64) -> f64 {
+fn time_batch(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64) -> f64 {
     let t0 = clock.now_ms();
     for _ in 0..iters {
         f();
@@ -74,7 +74,7 @@ fn time_batch(clock: &Clock, f: &mut dyn FnMut(), iters: u64) -> f64 {
 }
 
 /// Times `baseline` and `candidate` interleaved; see the module docs.
-pub fn compare(clock: &Clock, cfg: RunConfig, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut()) -> Comparison {
+pub fn compare(clock: &dyn Clock, cfg: RunConfig, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut()) -> Comparison {
     for _ in 0..cfg.warmup {
         baseline();
         candidate();

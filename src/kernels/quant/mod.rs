@@ -101,6 +101,14 @@ impl Int8Weights {
     /// Quantizes and packs a row-major `k×n` matrix; `act_scale` comes from calibration.
     pub fn new(k: usize, n: usize, w: &[f32], act_scale: f32) -> Self {
         let (codes, w_scales) = quantize_weights(k, n, w);
+        Self::from_codes(k, n, codes, w_scales, act_scale)
+    }
+
+    /// Packs given row-major `k×n` codes with their per-column scales (an INT8 package's own
+    /// quantization, used as stored rather than re-derived).
+    pub fn from_codes(k: usize, n: usize, codes: Vec<i8>, w_scales: Vec<f32>, act_scale: f32) -> Self {
+        assert_eq!(codes.len(), k * n, "Int8Weights::from_codes: {} codes for {k}×{n}", codes.len());
+        assert_eq!(w_scales.len(), n, "Int8Weights::from_codes: {} scales for {n} columns", w_scales.len());
         let (kp, panels) = (k.div_ceil(2), n.div_ceil(8));
         let mut packed = vec![0i16; panels * kp * 16];
         for p in 0..panels {

@@ -1,0 +1,124 @@
+//! Leaderboards per event: speed, innovation and composite, ranked with ties shown; unstable runs and
+//! open-division entries are listed but never ranked with closed, stable entries. Entries live in an
+//! [`EntryStore`] (in memory here; the page keeps them in IndexedDB) and travel as JSON exports that
+//! merge by entry hash ([`store`]).
+pub mod store;
+
+pub use store::{export_csv, export_json, merge_json, EntryStore, Merge, MemoryStore};
+
+use crate::events::EventId;
+use crate::scoring::Division;
+use crate::submission::Entry;
+use serde::{Deserialize, Serialize};
+
+/// Which figure a board ranks by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Board {
+    /// Speedup over the in-browser baseline.
+    Speed,
+    /// Innovation score.
+    Innovation,
+    /// 0.7 · speed score + 0.3 · innovation.
+    Composite,
+}
+
+impl Board {
+    /// The ranked value of an entry, rounded to the precision shown (equal shown values tie).
+    pub fn value(self, e: &Entry) -> f64 {
+        match self {
+            Board::Speed => (e.report.timing.speedup * 100.0).round() / 100.0,
+            Board::Innovation => (e.innovation.score * 1000.0).round() / 1000.0,
+            Board::Composite => (e.composite * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
+/// One line of a board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// 1-based rank within the entry's division (competition ranking: 1, 2, 2, 4); `None` when the
+    /// entry is not ranked (unstable timing).
+    pub rank: Option<usize>,
+    /// True when another ranked entry of the division shows the same value.
+    pub tied: bool,
+    /// Entry hash.
+    pub hash: String,
+    /// Team.
+    pub team: String,
+    /// The ranked value (speedup, or score in `[0, 1]`).
+    pub value: f64,
+    /// The speedup's 95% interval (speed board only).
+    pub ci: Option<[f64; 2]>,
+    /// True when the timing was flagged unstable.
+    pub unstable: bool,
+    /// The entry's division.
+    pub division: Division,
+    /// Why it is unranked or listed apart, in words.
+    pub note: Option<String>,
+}
+
+/// The three boards of one event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Boards {
+    /// Event id.
+    pub event: EventId,
+    /// By speedup.
+    pub speed: Vec<Row>,
+    /// By innovation score.
+    pub innovation: Vec<Row>,
+    /// By composite.
+    pub composite: Vec<Row>,
+}
+
+/// Ranks `entries` of `event` on one board: closed stable entries first (ranked), then open-division
+/// entries (ranked among themselves), then unstable ones (unranked). Within a value, earlier
+/// submissions are listed first.
+pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
+    let mut es: Vec<&Entry> = entries.iter().filter(|e| e.event == event).collect();
+    // Speed and composite depend on the timing; innovation does not, so an unstable run still ranks there.
+    let ranked = |e: &Entry| board == Board::Innovation || !e.report.timing.unstable;
+    let group = |e: &Entry| match (ranked(e), e.division()) {
+        (true, Division::Closed) => 0,
+        (true, Division::Open) => 1,
+        (false, _) => 2,
+    };
+    es.sort_by(|a, b| group(a).cmp(&group(b)).then(board.value(b).total_cmp(&board.value(a))).then(a.submitted_at.total_cmp(&b.submitted_at)).then(a.hash.cmp(&b.hash)));
+    let mut rows: Vec<Row> = Vec::with_capacity(es.len());
+    for (i, e) in es.iter().enumerate() {
+        let (g, v) = (group(e), board.value(e));
+        let rank = if g == 2 {
+            None
+        } else {
+            // Competition ranking within the group: the rank of the first entry with this value.
+            let first = es[..i].iter().position(|p| group(p) == g && board.value(p) == v);
+            Some(match first {
+                Some(j) => rows[j].rank.unwrap_or(1),
+                None => es[..i].iter().filter(|p| group(p) == g).count() + 1,
+            })
+        };
+        let tied = g != 2 && es.iter().enumerate().any(|(j, p)| j != i && group(p) == g && board.value(p) == v);
+        let note = match (g, e.division()) {
+            (2, _) => Some(format!("not ranked: {}", e.report.timing.unstable_reason.clone().unwrap_or_else(|| "unstable timing".into()))),
+            (_, Division::Open) => Some(format!("open division: {}", e.gate.reason)),
+            _ => None,
+        };
+        rows.push(Row {
+            rank,
+            tied,
+            hash: e.hash.clone(),
+            team: e.team.clone(),
+            value: v,
+            ci: (board == Board::Speed).then_some(e.report.timing.speedup_ci),
+            unstable: e.report.timing.unstable,
+            division: e.division(),
+            note,
+        });
+    }
+    rows
+}
+
+/// All three boards of an event.
+pub fn boards(entries: &[Entry], event: EventId) -> Boards {
+    Boards { event, speed: rank(entries, event, Board::Speed), innovation: rank(entries, event, Board::Innovation), composite: rank(entries, event, Board::Composite) }
+}

@@ -1,0 +1,289 @@
+//! Innovation detected from the artifact itself: the package's tensors (dtypes, zeros, sizes), the
+//! model built from it (parameters, activation plan) and the kernel table it runs on. Every technique
+//! comes with evidence a person can check; the free-text description only ever *confirms* a detected
+//! technique, it never scores on its own.
+//!
+//! Points (the sum is capped at 1):
+//!
+//! | technique | points | detected when |
+//! |---|---|---|
+//! | quantization | 0.30 × Σ share·factor | weight tensors stored as int8/uint8 (factor 1) or int16/fp16/bf16 (factor 0.5) |
+//! | pruning | 0.25 × min(1, s/0.8) + 0.05 if structured | exact zeros in the weight tensors beyond the reference's, s ≥ 5% |
+//! | distillation | 0.20 × min(1, (1 − p)/0.5) | fewer than 90% of the reference's parameters (ratio p) *and* the gate passed |
+//! | custom kernels | 0.10 + 0.05 | an op the model runs is served by a non-scalar variant; +0.05 when an INT8 or sparse kernel runs on layers that have that form |
+//! | memory | 0.10 × min(1, (1 − r)/0.5) | peak activation bytes below the reference's (ratio r < 0.95) |
+//! | compression | 0.10 × min(1, (1 − r)/0.75) | stored weight bytes below 90% of the reference's (ratio r) |
+use super::Division;
+use crate::format::{dtype_name, Dtype, Package};
+use crate::kernels::{self, Kernels};
+use crate::models::{weight_bytes, Model};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One technique's finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Technique {
+    /// Stable id (`quantization`, `pruning`, `distillation`, `custom_kernels`, `memory`, `compression`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether the artifact shows it.
+    pub detected: bool,
+    /// Points earned.
+    pub points: f64,
+    /// Most points it can earn.
+    pub max_points: f64,
+    /// What was seen, line by line.
+    pub evidence: Vec<String>,
+}
+
+/// The detector's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Innovation {
+    /// Sum of points, capped at 1.
+    pub score: f64,
+    /// Every technique, detected or not.
+    pub techniques: Vec<Technique>,
+    /// Techniques the description claims that the artifact does not show (scored 0).
+    pub claimed_not_detected: Vec<String>,
+}
+
+/// What the detector reads.
+pub struct Artifact<'a> {
+    /// The entry's package.
+    pub package: &'a Package,
+    /// The model built from it.
+    pub model: &'a Model,
+    /// The kernel table it runs on.
+    pub kernels: &'a Kernels,
+    /// The event's reference model.
+    pub reference: &'a Model,
+    /// The gate's verdict, once accuracy is known (`None` when inspecting before a run).
+    pub division: Option<Division>,
+    /// The entry's description (only confirms).
+    pub description: &'a str,
+    /// Samples per timed call (for the activation plan).
+    pub batch: usize,
+}
+
+/// Keywords by technique id: a description mentioning one *claims* that technique.
+const CLAIMS: [(&str, &[&str]); 6] = [
+    ("quantization", &["quantiz", "quantis", "int8", "int4", "fp16", "bf16", "8-bit", "8 bit"]),
+    ("pruning", &["prun", "sparse", "sparsity"]),
+    ("distillation", &["distil", "student", "teacher"]),
+    ("custom_kernels", &["simd", "kernel", "vectoriz", "vectoris"]),
+    ("memory", &["memory", "activation buffer", "in-place", "in place"]),
+    ("compression", &["compress", "smaller file", "model size"]),
+];
+
+fn claimed(description: &str, id: &str) -> bool {
+    let d = description.to_lowercase();
+    CLAIMS.iter().find(|(t, _)| *t == id).is_some_and(|(_, words)| words.iter().any(|w| d.contains(w)))
+}
+
+/// Weight tensors: 2-D or more and named `*.weight` (dense, conv and embedding matrices; not norms).
+fn weight_tensors(p: &Package) -> Vec<(&str, &crate::format::Tensor)> {
+    p.tensors().filter(|(n, t)| n.ends_with(".weight") && t.shape.len() >= 2).collect()
+}
+
+/// Fraction of zeros that sit in all-zero groups of 8 consecutive output rows at one input (the 1×8
+/// blocks the sparse kernel skips), or in all-zero output rows.
+fn structured_share(t: &crate::format::Tensor) -> f64 {
+    let out = t.shape[0];
+    let inner: usize = t.shape[1..].iter().product();
+    let zeros = t.data.iter().filter(|v| **v == 0.0).count();
+    if zeros == 0 {
+        return 0.0;
+    }
+    let mut in_groups = 0usize;
+    for g in (0..out).step_by(8) {
+        let rows = (g + 8).min(out) - g;
+        for i in 0..inner {
+            if (g..g + rows).all(|o| t.data[o * inner + i] == 0.0) {
+                in_groups += rows;
+            }
+        }
+    }
+    let zero_rows = (0..out).filter(|&o| t.data[o * inner..(o + 1) * inner].iter().all(|v| *v == 0.0)).count() * inner;
+    in_groups.max(zero_rows) as f64 / zeros as f64
+}
+
+/// The kernel-table slots each model calls.
+fn slots_used(m: &Model) -> &'static [&'static str] {
+    match m {
+        Model::Mlp(_) => &["linear"],
+        Model::Cnn(_) => &["conv3x3", "maxpool2", "linear"],
+        Model::Transformer(_) => &["embed", "layernorm", "linear", "attention", "mean_pool"],
+    }
+}
+
+fn technique(id: &str, name: &str, max_points: f64) -> Technique {
+    Technique { id: id.into(), name: name.into(), detected: false, points: 0.0, max_points, evidence: Vec::new() }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn quantization(a: &Artifact<'_>) -> Technique {
+    let mut t = technique("quantization", "Quantization", 0.30);
+    let weights = weight_tensors(a.package);
+    let total: usize = weights.iter().map(|(_, w)| w.data.len()).sum();
+    let mut by_dtype: BTreeMap<&'static str, (usize, Vec<&str>, f64)> = BTreeMap::new();
+    for (name, w) in &weights {
+        let factor = match w.dtype {
+            Dtype::I8 | Dtype::U8 => 1.0,
+            Dtype::I16 | Dtype::F16 | Dtype::BF16 => 0.5,
+            _ => 0.0,
+        };
+        let e = by_dtype.entry(dtype_name(w.dtype)).or_insert((0, Vec::new(), factor));
+        e.0 += w.data.len();
+        e.1.push(name);
+    }
+    let mut points = 0.0;
+    for (dtype, (count, names, factor)) in &by_dtype {
+        let share = *count as f64 / total.max(1) as f64;
+        if *factor > 0.0 {
+            points += 0.30 * share * factor;
+            t.evidence.push(format!("{dtype}: {} of weights ({count} of {total} values) in {}", pct(share), names.join(", ")));
+        }
+    }
+    if points > 0.0 {
+        let mut m = a.model.clone();
+        let int8_layers: Vec<String> = m.linears_mut().into_iter().filter(|(_, l)| l.weight.int8.is_some()).map(|(n, _)| n).collect();
+        if !int8_layers.is_empty() {
+            t.evidence.push(format!("calibrated input scales for {} dense layer(s), so they run integer kernels: {}", int8_layers.len(), int8_layers.join(", ")));
+        }
+        t.detected = true;
+        t.points = points;
+    } else {
+        t.evidence.push(format!("every weight tensor is {}", by_dtype.keys().copied().collect::<Vec<_>>().join("/")));
+    }
+    t
+}
+
+fn zero_share(p: &Package) -> (usize, usize) {
+    weight_tensors(p).iter().fold((0, 0), |(z, n), (_, t)| (z + t.data.iter().filter(|v| **v == 0.0).count(), n + t.data.len()))
+}
+
+fn pruning(a: &Artifact<'_>, reference_zero_share: f64) -> Technique {
+    let mut t = technique("pruning", "Pruning", 0.30);
+    let (zeros, total) = zero_share(a.package);
+    let s = zeros as f64 / total.max(1) as f64 - reference_zero_share;
+    if s >= 0.05 {
+        let mut structured_zeros = 0.0;
+        for (name, w) in weight_tensors(a.package) {
+            let z = w.data.iter().filter(|v| **v == 0.0).count();
+            if z * 20 >= w.data.len() {
+                let st = structured_share(w);
+                structured_zeros += st * z as f64;
+                t.evidence.push(format!("{name}: {} zeros ({})", pct(z as f64 / w.data.len() as f64), if st >= 0.5 { format!("structured: {} in 1×8 blocks or whole rows", pct(st)) } else { "unstructured".into() }));
+            }
+        }
+        let structured = structured_zeros / zeros.max(1) as f64 >= 0.5;
+        t.detected = true;
+        t.points = 0.25 * (s / 0.8).min(1.0) + if structured { 0.05 } else { 0.0 };
+        t.evidence.insert(0, format!("{} of all weights are exactly zero ({} beyond the reference){}", pct(zeros as f64 / total.max(1) as f64), pct(s), if structured { ", mostly structured" } else { "" }));
+    } else {
+        t.evidence.push(format!("{} of weights are zero: no pruning", pct(zeros as f64 / total.max(1) as f64)));
+    }
+    t
+}
+
+fn distillation(a: &Artifact<'_>) -> Technique {
+    let mut t = technique("distillation", "Distillation", 0.20);
+    let (p, r) = (a.model.param_count(), a.reference.param_count());
+    let ratio = p as f64 / r.max(1) as f64;
+    if ratio < 0.9 {
+        match a.division {
+            Some(Division::Closed) => {
+                t.detected = true;
+                t.points = 0.20 * ((1.0 - ratio) / 0.5).min(1.0);
+                t.evidence.push(format!("{} has {p} parameters, {} of the reference's {r} ({}), and passes the accuracy gate", a.model.variant(), pct(ratio), a.reference.variant()));
+            }
+            Some(Division::Open) => t.evidence.push(format!("{p} parameters ({} of the reference) but the accuracy gate failed, so no credit", pct(ratio))),
+            None => t.evidence.push(format!("{p} parameters ({} of the reference): credited if it passes the accuracy gate", pct(ratio))),
+        }
+    } else {
+        t.evidence.push(format!("{p} parameters, the reference's architecture"));
+    }
+    t
+}
+
+fn custom_kernels(a: &Artifact<'_>) -> Technique {
+    let mut t = technique("custom_kernels", "Custom kernels", 0.15);
+    let scalar = kernels::scalar();
+    let name_of = |k: &Kernels, slot: &str| k.names.iter().find(|(s, _)| *s == slot).map_or("?", |(_, v)| *v);
+    for slot in slots_used(a.model) {
+        let (v, base) = (name_of(a.kernels, slot), name_of(&scalar, slot));
+        if v != base {
+            t.evidence.push(format!("{slot} → {v} (baseline {base})"));
+        }
+    }
+    if !t.evidence.is_empty() {
+        t.detected = true;
+        t.points = 0.10;
+        let mut m = a.model.clone();
+        let layers = m.linears_mut();
+        let (n, q, s) = (layers.len(), layers.iter().filter(|(_, l)| l.weight.int8.is_some()).count(), layers.iter().filter(|(_, l)| l.weight.sparse.is_some()).count());
+        let special = match a.kernels.name {
+            "int8" if q > 0 => Some(format!("INT8 kernel runs {q} of {n} dense layers")),
+            "sparse" if s > 0 => Some(format!("sparse kernel runs {s} of {n} dense layers")),
+            _ => None,
+        };
+        if let Some(line) = special {
+            t.points += 0.05;
+            t.evidence.push(line);
+        }
+    } else {
+        t.evidence.push(format!("every op runs the scalar baseline kernels (table '{}')", a.kernels.name));
+    }
+    t
+}
+
+fn memory(a: &Artifact<'_>) -> Technique {
+    let mut t = technique("memory", "Memory optimization", 0.10);
+    let (m, r) = (a.model.peak_activation_bytes(a.batch), a.reference.peak_activation_bytes(a.batch));
+    let ratio = m as f64 / r.max(1) as f64;
+    if ratio < 0.95 {
+        t.detected = true;
+        t.points = 0.10 * ((1.0 - ratio) / 0.5).min(1.0);
+        t.evidence.push(format!("peak activations {m} bytes at batch {}, {} of the reference's {r}", a.batch, pct(ratio)));
+    } else {
+        t.evidence.push(format!("peak activations {m} bytes at batch {}, as the reference", a.batch));
+    }
+    t
+}
+
+fn compression(a: &Artifact<'_>) -> Technique {
+    let mut t = technique("compression", "Compression", 0.10);
+    let (w, r) = (weight_bytes(a.model), a.reference.param_count() * 4);
+    let ratio = w as f64 / r.max(1) as f64;
+    if ratio < 0.9 {
+        t.detected = true;
+        t.points = 0.10 * ((1.0 - ratio) / 0.75).min(1.0);
+        t.evidence.push(format!("weights take {w} bytes, {} of the reference's {r} ({:.1}× smaller)", pct(ratio), 1.0 / ratio));
+    } else {
+        t.evidence.push(format!("weights take {w} bytes ({} of the reference)", pct(ratio)));
+    }
+    t
+}
+
+/// Runs every detector over the artifact. `reference_package` gives the reference's own zero share
+/// (so weights that happen to be zero in the reference are not counted as pruning).
+pub fn detect(a: &Artifact<'_>, reference_package: &Package) -> Innovation {
+    let (rz, rn) = zero_share(reference_package);
+    let mut techniques = vec![quantization(a), pruning(a, rz as f64 / rn.max(1) as f64), distillation(a), custom_kernels(a), memory(a), compression(a)];
+    let mut claimed_not_detected = Vec::new();
+    for t in &mut techniques {
+        if claimed(a.description, &t.id) {
+            if t.detected {
+                t.evidence.push("(also claimed in the description)".into());
+            } else {
+                claimed_not_detected.push(format!("{}: the description claims it, but the artifact does not show it ({})", t.name, t.evidence.join("; ")));
+            }
+        }
+    }
+    let score = techniques.iter().map(|t| t.points).sum::<f64>().min(1.0);
+    Innovation { score, techniques, claimed_not_detected }
+}

@@ -1,0 +1,294 @@
+//! Submissions: `submit_entry` runs an entry through the gate, the profiler and the scorer and returns
+//! a leaderboard [`Entry`] identified by the SHA-256 of its package.
+pub mod entry_model;
+pub mod recipe;
+
+pub use entry_model::{load_entry, sha256_hex, EntryModel};
+pub use recipe::{build_recipe, Recipe};
+
+use crate::events::{self, Benchmark, EventId};
+use crate::format::{Package, META_RECIPE};
+use crate::profiler::benchmark::{benchmark_model, BenchmarkOptions, BenchmarkReport, Progress};
+use crate::profiler::Clock;
+use crate::scoring::{self, innovation::Artifact, Division, GateResult, Innovation};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Version of the [`Entry`] record.
+pub const ENTRY_SCHEMA: u32 = 1;
+/// Longest team name, characters.
+pub const MAX_TEAM: usize = 64;
+/// Longest description, characters.
+pub const MAX_DESCRIPTION: usize = 2_000;
+/// Longest URL, characters.
+pub const MAX_URL: usize = 500;
+/// Default timing budget per event, seconds.
+pub const DEFAULT_BUDGET_S: f64 = 10.0;
+
+/// What a contestant fills in (the seed's `submit_entry` arguments, minus the model bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    /// Team name (1–64 characters).
+    pub team: String,
+    /// Event id.
+    pub event: String,
+    /// Free-text description of the optimizations.
+    #[serde(default)]
+    pub description: String,
+    /// Source URL (`http(s)://…`) or empty.
+    #[serde(default)]
+    pub url: String,
+    /// Timing budget in seconds (default 10, 1..=600).
+    #[serde(default)]
+    pub budget_s: Option<f64>,
+    /// Seed of the run (drawn at run time when absent).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Submission time, ms since the Unix epoch (now when absent).
+    #[serde(default)]
+    pub submitted_at: Option<f64>,
+    /// Also time each op.
+    #[serde(default)]
+    pub per_layer: bool,
+}
+
+/// A scored entry: what leaderboards rank, exports carry and share links reopen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Record version ([`ENTRY_SCHEMA`]).
+    pub schema: u32,
+    /// Lowercase hex SHA-256 of the package file.
+    pub hash: String,
+    /// The event.
+    pub event: EventId,
+    /// Team name.
+    pub team: String,
+    /// Description as given.
+    pub description: String,
+    /// Source URL or empty.
+    pub url: String,
+    /// ms since the Unix epoch.
+    pub submitted_at: f64,
+    /// The model's architecture string.
+    pub architecture: String,
+    /// Parameters.
+    pub params: usize,
+    /// Package file size, bytes.
+    pub file_bytes: usize,
+    /// The accuracy gate's verdict.
+    pub gate: GateResult,
+    /// The built-in recipe that made the package, if any (for "re-run in my browser").
+    pub recipe: Option<Recipe>,
+    /// The profiler's report.
+    pub report: BenchmarkReport,
+    /// The innovation detector's findings.
+    pub innovation: Innovation,
+    /// [`scoring::speed_score`] of the speedup.
+    pub speed_score: f64,
+    /// [`scoring::composite`].
+    pub composite: f64,
+}
+
+impl Entry {
+    /// The division (from the gate).
+    pub fn division(&self) -> Division {
+        self.gate.division
+    }
+
+    /// Checks an entry from outside (an import or a share link): field limits, finite figures, and
+    /// every derived score recomputed from the figures it is derived from, so an edited export cannot
+    /// claim a better score than its own measurements give.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |why: String| Err(Error::format("entry", format!("entry {}: {why}", &self.hash.get(..12).unwrap_or(&self.hash))));
+        if self.schema != ENTRY_SCHEMA {
+            return bad(format!("schema {} is not {ENTRY_SCHEMA}", self.schema));
+        }
+        if self.hash.len() != 64 || !self.hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(Error::format("entry", format!("hash '{}' is not 64 lowercase hex digits", self.hash.chars().take(80).collect::<String>())));
+        }
+        check_text(&self.team, &self.description, &self.url)?;
+        let t = &self.report.timing;
+        let figures = [t.speedup, t.speedup_ci[0], t.speedup_ci[1], self.report.accuracy.reference, self.report.accuracy.candidate, self.speed_score, self.composite, self.innovation.score, self.submitted_at];
+        if figures.iter().any(|x| !x.is_finite()) {
+            return bad("a figure is not a finite number".into());
+        }
+        if !(t.speedup > 0.0) || t.speedup_ci[0] > t.speedup_ci[1] {
+            return bad(format!("speedup {} with interval {:?} is not a valid measurement", t.speedup, t.speedup_ci));
+        }
+        if t.baseline.samples_ms.len() > 10_000 || t.candidate.samples_ms.len() > 10_000 || t.order.len() > 10_000 {
+            return bad("too many timing samples".into());
+        }
+        if self.report.event != self.event.as_str() {
+            return bad(format!("report is for '{}', entry for '{}'", self.report.event, self.event));
+        }
+        let g = scoring::gate(self.report.accuracy.reference, self.report.accuracy.candidate);
+        if g.division != self.gate.division {
+            return bad(format!("division {:?} does not follow from its accuracy ({:+.2} pp)", self.gate.division, g.delta_pp));
+        }
+        let points: f64 = self.innovation.techniques.iter().map(|t| t.points).sum();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9;
+        if self.innovation.techniques.iter().any(|t| !(0.0..=t.max_points + 1e-12).contains(&t.points) || t.max_points > 0.3 + 1e-12) || !close(self.innovation.score, points.min(1.0)) {
+            return bad("innovation points do not add up to its score".into());
+        }
+        if !close(self.speed_score, scoring::speed_score(t.speedup)) || !close(self.composite, scoring::composite(self.speed_score, self.innovation.score)) {
+            return bad("scores do not follow from its speedup and innovation".into());
+        }
+        Ok(())
+    }
+}
+
+/// Checks the free-text fields.
+pub fn check_text(team: &str, description: &str, url: &str) -> Result<()> {
+    let team_len = team.trim().chars().count();
+    if team_len == 0 || team_len > MAX_TEAM {
+        return Err(Error::format("submission", format!("team name must be 1–{MAX_TEAM} characters, got {team_len}")));
+    }
+    if team.chars().any(char::is_control) {
+        return Err(Error::format("submission", "team name contains control characters"));
+    }
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(Error::format("submission", format!("description is over {MAX_DESCRIPTION} characters")));
+    }
+    let url = url.trim();
+    if url.chars().count() > MAX_URL || !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::format("submission", format!("URL must be empty or an http(s):// address without spaces, at most {MAX_URL} characters")));
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Loaded reference benchmarks (weights parsed, held-out split generated) and packages, per event.
+    static REFERENCE: RefCell<HashMap<EventId, Rc<(Benchmark, Package)>>> = RefCell::new(HashMap::new());
+}
+
+/// The event's reference benchmark and package, loaded once per thread.
+pub fn reference(id: EventId) -> Result<Rc<(Benchmark, Package)>> {
+    if let Some(r) = REFERENCE.with(|m| m.borrow().get(&id).cloned()) {
+        return Ok(r);
+    }
+    let b = events::load_benchmark(id)?;
+    let (_, p) = events::load_model(id)?;
+    let r = Rc::new((b, p));
+    REFERENCE.with(|m| m.borrow_mut().insert(id, r.clone()));
+    Ok(r)
+}
+
+/// A seed for a run: 53 bits (exact as a JS number) from the host's randomness.
+pub fn fresh_seed() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    let r = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let r = {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        crate::data::rng::mix64(t ^ (&t as *const u64 as u64))
+    };
+    r & ((1 << 53) - 1)
+}
+
+/// Now, ms since the Unix epoch.
+pub fn now_epoch_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+}
+
+/// Benchmark options for a submission: the budget and seed applied to the defaults.
+pub fn options(budget_s: Option<f64>, seed: u64, per_layer: bool) -> Result<BenchmarkOptions> {
+    let budget = budget_s.unwrap_or(DEFAULT_BUDGET_S);
+    if !(budget.is_finite() && (1.0..=600.0).contains(&budget)) {
+        return Err(Error::format("submission", format!("budget {budget} s must be between 1 and 600 seconds")));
+    }
+    let mut o = BenchmarkOptions { per_layer, ..BenchmarkOptions::default() };
+    o.profiler.budget_ms = budget * 1000.0;
+    o.profiler.seed = seed;
+    Ok(o)
+}
+
+/// What [`inspect_package`] reports before anything runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// Package hash.
+    pub hash: String,
+    /// Event.
+    pub event: EventId,
+    /// Architecture string.
+    pub architecture: String,
+    /// Parameters.
+    pub params: usize,
+    /// File size, bytes.
+    pub file_bytes: usize,
+    /// Kernel table it will run on.
+    pub kernels: String,
+    /// Tensors: name, dtype, shape, share of zeros.
+    pub tensors: Vec<(String, String, Vec<usize>, f64)>,
+    /// Package metadata.
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// What the innovation detector sees (distillation pending the gate).
+    pub innovation: Innovation,
+}
+
+/// Validates a package for `event` and reports what the scorer will see, without timing anything.
+pub fn inspect_package(event: EventId, bytes: &[u8]) -> Result<Inspection> {
+    let e = load_entry(event, bytes)?;
+    let r = reference(event)?;
+    let description = e.package.meta(crate::format::META_DESCRIPTION).unwrap_or("");
+    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division: None, description, batch: r.0.spec.default_batch };
+    let innovation = scoring::detect(&art, &r.1);
+    let tensors = e
+        .package
+        .tensors()
+        .map(|(n, t)| (n.to_string(), crate::format::dtype_name(t.dtype).to_string(), t.shape.clone(), t.data.iter().filter(|v| **v == 0.0).count() as f64 / t.data.len().max(1) as f64))
+        .collect();
+    Ok(Inspection {
+        hash: e.hash,
+        event,
+        architecture: e.model.variant(),
+        params: e.model.param_count(),
+        file_bytes: e.file_bytes,
+        kernels: e.kernels.name.into(),
+        tensors,
+        metadata: e.package.metadata().clone(),
+        innovation,
+    })
+}
+
+/// The seed's `submit_entry(team_name, event_name, model, optimization_description, github_url)`:
+/// validates the fields and the package, benchmarks it against the in-browser baseline, applies the
+/// accuracy gate, detects innovation and scores it.
+pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
+    check_text(&s.team, &s.description, &s.url)?;
+    let event: EventId = s.event.parse()?;
+    let seed = s.seed.unwrap_or_else(fresh_seed);
+    let opts = options(s.budget_s, seed, s.per_layer)?;
+    progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the package".into() });
+    let e = load_entry(event, bytes)?;
+    let r = reference(event)?;
+    let report = benchmark_model(clock, &e.model, &e.kernels, &r.0, &opts, progress)?;
+    let gate = scoring::gate(report.accuracy.reference, report.accuracy.candidate);
+    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division: Some(gate.division), description: &s.description, batch: report.batch };
+    let innovation = scoring::detect(&art, &r.1);
+    let speed_score = scoring::speed_score(report.timing.speedup);
+    let recipe = e.package.meta(META_RECIPE).and_then(|j| serde_json::from_str(j).ok());
+    Ok(Entry {
+        schema: ENTRY_SCHEMA,
+        hash: e.hash.clone(),
+        event,
+        team: s.team.trim().into(),
+        description: s.description.clone(),
+        url: s.url.trim().into(),
+        submitted_at: s.submitted_at.filter(|t| t.is_finite()).unwrap_or_else(now_epoch_ms),
+        architecture: e.model.variant(),
+        params: e.model.param_count(),
+        file_bytes: e.file_bytes,
+        composite: scoring::composite(speed_score, innovation.score),
+        speed_score,
+        gate,
+        recipe,
+        report,
+        innovation,
+    })
+}
