@@ -43,12 +43,12 @@ export async function runEvents({ budget = 10, events, seed, out = 'bench-result
   const lines = [
     `TinyMLPerf events, budget ${budget} s per event — ${environment?.user_agent?.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, cross-origin isolated: ${environment?.cross_origin_isolated}`,
     '',
-    '| event | accuracy | Δ vs reference | baseline median | entry median | speedup | 95% CI | weights | stable |',
+    '| event | accuracy | Δ vs reference | baseline median / call | entry median / call | speedup | 95% CI | weights | stable |',
     '|---|---:|---:|---:|---:|---:|---|---:|---|',
   ];
   for (const e of results) {
-    const r = e.report;
-    lines.push(`| ${e.event} | ${f(pctv(r.accuracy.candidate), 2)}% | ${f(r.accuracy.delta_pp, 2)} pp | ${ms(r.baseline.median_ms)} | ${ms(r.candidate.median_ms)} | ${f(r.speedup, 2)}× | ${r.speedup_ci.map((x) => f(x, 2)).join('–')} | ${r.memory.weight_bytes} B | ${r.unstable ? `no (${r.unstable_reason ?? ''})` : 'yes'} |`);
+    const r = e.report, t = r.timing;
+    lines.push(`| ${e.event} | ${f(pctv(r.accuracy.candidate), 2)}% | ${f(r.accuracy.delta_pp, 2)} pp | ${ms(t.baseline.median_ms)} | ${ms(t.candidate.median_ms)} | ${f(t.speedup, 2)}× | ${t.speedup_ci.map((x) => f(x, 2)).join('–')} | ${r.memory.weight_bytes} B | ${t.unstable ? `no (${t.unstable_reason ?? ''})` : 'yes'} |`);
   }
   const md = lines.join('\n');
   fs.mkdirSync(path.dirname(out), { recursive: true });

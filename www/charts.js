@@ -98,7 +98,7 @@ export function latencyChart(report, { width = 520, compact = false } = {}) {
     svg.append(el('text', { x: x(t), y: axisY + 15, class: 'tick', 'text-anchor': 'middle' }, tickMs(t)));
   }
   svg.append(el('line', { x1: m.l, x2: width - m.r, y1: axisY, y2: axisY, class: 'axis' }));
-  svg.append(el('text', { x: (m.l + width - m.r) / 2, y: height - 3, class: 'axis-label', 'text-anchor': 'middle' }, 'median time per timed batch (log scale)'));
+  svg.append(el('text', { x: (m.l + width - m.r) / 2, y: height - 3, class: 'axis-label', 'text-anchor': 'middle' }, 'time per call, every timed sample (log scale)'));
   sides.forEach(([name, s, cls], i) => {
     const cy = m.t + rowH * i + rowH / 2;
     svg.append(el('text', { x: m.l - 8, y: cy + 4, class: 'row-label', 'text-anchor': 'end' }, compact ? name.split(' ')[0] : name));
@@ -159,10 +159,11 @@ export function speedupChart(rows, { width = 520 } = {}) {
  */
 export function paretoChart(points, { width = 560, height = 300, title = 'Accuracy vs latency' } = {}) {
   const m = { l: 54, r: 16, t: 12, b: 40 };
+  if (!points.some((p) => p.latency_ms > 0)) height = 90;
   const svg = svgRoot(width, height, `${title}: ${points.length} entries; x median latency, y accuracy, circle area weight bytes`);
   const good = points.filter((p) => p.latency_ms > 0 && Number.isFinite(p.accuracy));
   if (!good.length) {
-    svg.append(el('text', { x: width / 2, y: height / 2, class: 'empty', 'text-anchor': 'middle' }, 'no entries yet'));
+    svg.append(el('text', { x: width / 2, y: height / 2, class: 'empty', 'text-anchor': 'middle' }, 'no entries yet: submit one to see it here'));
     return svg;
   }
   const [xlo, xhi] = padRange(Math.min(...good.map((p) => p.latency_ms)), Math.max(...good.map((p) => p.latency_ms)), 0.15);

@@ -8,7 +8,7 @@
 import { EngineWorker, runJob, compiled } from './engine.js';
 import { openStore } from './store.js';
 import { speedupChart, paretoChart, mountChart } from './charts.js';
-import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, pct, browserName, innovationList, shortHash } from './ui.js';
+import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, shortHash, timingOf } from './ui.js';
 
 const params = new URLSearchParams(location.search);
 const EMBED = params.get('embed') === '1';
@@ -59,6 +59,7 @@ async function boot() {
   }
   state.env = hello.environment;
   state.events = hello.events;
+  state.limits = hello.limits;
   $('version').textContent = `TinyMLPerf engine ${hello.version}`;
   renderEnvironment();
   if (EMBED) return bootEmbed();
@@ -235,7 +236,7 @@ async function runAll() {
 
 function renderSpeedups() {
   const rows = [...state.results.values()].map((e) => ({
-    label: eventTitle(e.event), speedup: e.report.speedup, ci: e.report.speedup_ci, level: e.report.ci_level, unstable: e.report.unstable,
+    label: eventTitle(e.event), speedup: timingOf(e.report).speedup, ci: timingOf(e.report).speedup_ci, level: timingOf(e.report).ci_level, unstable: timingOf(e.report).unstable,
   }));
   $('speedup-fig').hidden = rows.length === 0;
   mountChart($('speedup-chart'), (w) => speedupChart(rows, { width: Math.min(w, 900) }));
@@ -282,11 +283,17 @@ async function setUpload(file) {
   $('file-name').textContent = `${file.name} (${(file.size / 1024).toFixed(1)} KiB) — checking…`;
   $('submit-result').replaceChildren();
   try {
+    const max = state.limits?.max_package_bytes;
+    if (max && file.size > max) throw new Error(`the file is ${(file.size / 2 ** 20).toFixed(1)} MiB; packages are limited to ${(max / 2 ** 20).toFixed(0)} MiB`);
     const bytes = await file.arrayBuffer();
-    state.uploadBytes = bytes;
+    state.uploadBytes = bytes; // submitted even when rejected here, so the engine's gate gives its verdict
     const info = await engine.request('inspect', { bytes, event: $('f-event').value });
-    $('file-name').textContent = `${file.name}: ${info.architecture ?? info.event ?? 'package'}, ${Number(info.params ?? 0).toLocaleString('en-US')} parameters, ${info.weight_bytes ? `${(info.weight_bytes / 1024).toFixed(1)} KiB of weights` : ''}`;
-    $('submit-result').replaceChildren(h('div', { class: 'card inspect' }, h('h3', {}, 'What the scorer will see'), innovationList(info.innovation ?? info)));
+    $('file-name').textContent = `${file.name}: ${info.architecture}, ${int(info.params)} parameters, ${bytesFmt(info.file_bytes)}, ${info.kernels} kernels`;
+    $('submit-result').replaceChildren(h('div', { class: 'card inspect' }, h('h3', {}, 'What the scorer will see'),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'tensors' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'tensor'), h('th', {}, 'dtype'), h('th', {}, 'shape'), h('th', {}, 'zeros'))),
+        h('tbody', {}, (info.tensors ?? []).map(([name, dtype, shape, zeros]) => h('tr', {}, h('td', {}, name), h('td', {}, dtype), h('td', {}, shape.join('×')), h('td', {}, `${num(zeros * 100, 0)}%`)))))),
+      innovationList(info.innovation)));
     setStatus($('submit-status'), 'Package accepted by the format check. Submit to profile and score it.', 'ok');
   } catch (e) {
     $('file-name').textContent = `${file.name}: rejected`;
@@ -377,7 +384,10 @@ function setupBoards() {
   $('import-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     e.target.value = '';
-    if (file) await importText(file.name, await readText(file));
+    if (!file) return;
+    const max = state.limits?.max_import_bytes;
+    if (max && file.size > max) { setStatus($('board-status'), `Could not import ${file.name}: it is larger than ${(max / 2 ** 20).toFixed(0)} MiB. Your leaderboard is unchanged.`, 'error'); return; }
+    await importText(file.name, await readText(file));
   });
 }
 
@@ -464,11 +474,11 @@ async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
   $('board-tables').replaceChildren(...BOARDS.map(([kind, title, what]) => boardTable(kind, title, what, boards[kind] ?? [], byHash)));
   const front = new Set(boards.pareto ?? boards.pareto_front ?? []);
   const points = entries.map((e) => ({
-    label: e.team, latency_ms: e.report.candidate.median_ms, accuracy: asPct(e.report.accuracy.candidate),
+    label: e.team, latency_ms: timingOf(e.report).candidate.median_ms, accuracy: asPct(e.report.accuracy.candidate),
     bytes: e.report.memory.weight_bytes, kind: state.own.has(e.hash) ? 'own' : 'course', front: front.has(e.hash),
   }));
   const ref = entries[0]?.report;
-  if (ref) points.push({ label: 'scalar baseline', latency_ms: ref.baseline.median_ms, accuracy: asPct(ref.accuracy.reference), bytes: ref.memory.reference_weight_bytes, kind: 'baseline' });
+  if (ref) points.push({ label: 'scalar baseline', latency_ms: timingOf(ref).baseline.median_ms, accuracy: asPct(ref.accuracy.reference), bytes: ref.memory.reference_weight_bytes, kind: 'baseline' });
   mountChart($('pareto-chart'), (w) => paretoChart(points, { width: Math.min(w, 900), height: w < 500 ? 240 : 320, title: `${eventTitle(event)}: accuracy vs latency` }));
   $('boards').dataset.count = String(entries.length);
   return boards;
@@ -494,14 +504,17 @@ async function openShared() {
   }
   section.dataset.state = 'done';
   const f = envFacts(entry.report.environment);
-  setStatus(status, `${entry.team ? `${entry.team}'s` : 'An'} entry for ${eventTitle(entry.event)}, measured ${entry.submitted_at ? new Date(entry.submitted_at).toLocaleString() : ''} in ${browserName(f.ua)}. Shown as recorded; nothing was re-run.`);
+  setStatus(status, `Entry “${entry.team}” for ${eventTitle(entry.event)}, measured ${entry.submitted_at ? new Date(entry.submitted_at).toLocaleString() : ''} in ${browserName(f.ua)}. Shown as recorded; nothing was re-run.`);
   const canRecipe = Boolean(entry.recipe);
   const pkgUrl = /\.safetensors(\?.*)?$/i.test(entry.url ?? '') ? entry.url : null;
   const rerun = h('button', { type: 'button', class: 'primary', disabled: !(canRecipe || pkgUrl) || undefined, onclick: () => rerunShared(entry, pkgUrl) }, 'Re-run in my browser');
   const add = h('button', { type: 'button', onclick: async (ev) => { await addOwn([entry]); await refreshBoards(entry.event); ev.currentTarget.textContent = 'Added to your leaderboard'; ev.currentTarget.disabled = true; } }, 'Add to my leaderboard');
   const card = resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: true, actions: [rerun, add] });
   $('shared-body').replaceChildren(h('div', { class: 'shared-grid' }, card, h('div', { id: 'rerun-slot' },
-    canRecipe || pkgUrl ? null : h('p', { class: 'hint' }, 'This entry was an uploaded package without a download URL, so it can only be viewed.'))));
+    h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'),
+      canRecipe || pkgUrl
+        ? h('p', { class: 'hint' }, `“Re-run in my browser” rebuilds this ${canRecipe ? 'recipe' : 'package'} here and times it against the same scalar baseline, so you can compare your machine with the one above. The shared figures stay as they are.`)
+        : h('p', { class: 'hint' }, 'This entry was an uploaded package without a download URL, so it can only be viewed.')))));
   window.__tinymlperf.shared = entry;
 }
 

@@ -33,16 +33,19 @@ export function bytes(b) {
 export const shortHash = (hx) => (hx ? `${String(hx).slice(0, 12)}…` : '—');
 export const signed = (v, d = 2) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}` : '—');
 
+/** The interleaved timing of a BenchmarkReport (baseline, candidate, speedup, CI, stability). */
+export const timingOf = (report) => report?.timing ?? report ?? {};
+
 // Environment fields under the names the engine uses, with tolerant fallbacks.
 export function envFacts(env = {}) {
-  const res = env.timer_resolution_ms ?? env.clock_resolution_ms ?? (env.timer_resolution_us ?? NaN) / 1000;
+  const res = env.timer_resolution_ms;
   return {
-    isolated: env.cross_origin_isolated ?? env.crossOriginIsolated,
+    isolated: env.cross_origin_isolated,
     resolutionUs: Number.isFinite(res) ? res * 1000 : NaN,
-    simd: env.simd ?? env.simd128,
+    simd: env.simd128,
     cores: env.hardware_concurrency,
     ua: env.user_agent ?? '',
-    build: env.build_id ?? env.build ?? '',
+    build: env.build_id ?? '',
     scope: env.clock_scope ?? '',
     warnings: env.warnings ?? [],
   };
@@ -71,11 +74,13 @@ function kpi(key, label, value, sub) {
 export function trustSignals(report) {
   const items = [];
   const f = envFacts(report.environment);
-  if (report.unstable) items.push(['bad', `Unstable measurement: ${report.unstable_reason ?? 'the timings varied too much'}. It is listed but not ranked with stable entries.`]);
+  const t = timingOf(report);
+  if (t.unstable) items.push(['bad', `Unstable measurement: ${t.unstable_reason ?? 'the timings varied too much'}. It is listed but not ranked with stable entries.`]);
   else items.push(['good', 'Stable: the confidence interval is tight enough to rank.']);
-  const ci = report.speedup_ci;
-  if (ci && ci.every(Number.isFinite)) items.push(['', `Speedup ${Math.round((report.ci_level ?? 0.95) * 100)}% CI ${num(ci[0])}×–${num(ci[1])}× (±${num(((ci[1] - ci[0]) / 2 / report.speedup) * 100, 1)}%).`]);
-  if (report.rounds) items.push(['', `${report.rounds} rounds, baseline and entry interleaved${report.order ? ` (order ${String(report.order).slice(0, 24)}${String(report.order).length > 24 ? '…' : ''})` : ''}, ${report.baseline?.iters_per_sample ?? '?'} / ${report.candidate?.iters_per_sample ?? '?'} inferences per timed sample.`]);
+  const ci = t.speedup_ci;
+  if (ci && ci.every(Number.isFinite)) items.push(['', `Speedup ${Math.round((t.ci_level ?? 0.95) * 100)}% CI ${num(ci[0])}×–${num(ci[1])}× (±${num(((ci[1] - ci[0]) / 2 / t.speedup) * 100, 1)}%, bootstrap).`]);
+  if (t.rounds) items.push(['', `${t.rounds} rounds, baseline and entry interleaved${t.order ? ` (order ${String(t.order).slice(0, 16)}${String(t.order).length > 16 ? '…' : ''})` : ''}; ${t.baseline?.iters_per_sample ?? '?'} / ${t.candidate?.iters_per_sample ?? '?'} calls of ${report.batch ?? '?'} inputs per timed sample.`]);
+  if (t.budget_limited) items.push(['bad', 'The time budget ended the run before the target number of rounds: a longer budget gives a tighter interval.']);
   if (report.accuracy) items.push([report.accuracy.delta_pp < -1 ? 'bad' : 'good', `Accuracy checked on ${int(report.accuracy.samples)} held-out samples: ${signed(report.accuracy.delta_pp)} pp vs the reference.`]);
   if (f.isolated === false) items.push(['bad', 'Not cross-origin isolated: timers coarsened (about 100 µs); the profiler times long batches, so CIs are wider.']);
   else if (f.isolated === true) items.push(['good', 'Cross-origin isolated: fine-grained timers.']);
@@ -107,32 +112,35 @@ export function innovationList(innovation) {
  */
 export function resultCard(entry, eventInfo, opts = {}) {
   const r = entry.report ?? entry;
+  const t = timingOf(r);
+  const division = entry.division ?? entry.gate?.division;
   const title = opts.title ?? eventInfo?.title ?? entry.event;
   const acc = r.accuracy ?? {};
   const mem = r.memory ?? {};
-  const cand = r.candidate ?? {}, base = r.baseline ?? {};
-  const ci = r.speedup_ci;
+  const cand = t.candidate ?? {}, base = t.baseline ?? {};
+  const ci = t.speedup_ci;
   const card = h('article', { class: `card result${opts.compact ? ' compact' : ''}`, dataset: { event: entry.event ?? r.event, hash: entry.hash ?? '', state: 'done' } },
     h('header', { class: 'card-head' },
       h('h3', {}, title),
       h('div', { class: 'badges' },
-        entry.division ? h('span', { class: `badge ${entry.division}` }, entry.division) : null,
-        r.unstable ? h('span', { class: 'badge warn', title: r.unstable_reason ?? '' }, 'unstable') : h('span', { class: 'badge ok' }, 'stable'))),
+        division ? h('span', { class: `badge ${division}`, title: entry.gate?.reason ?? '' }, `${division} division`) : null,
+        t.unstable ? h('span', { class: 'badge warn', title: t.unstable_reason ?? '' }, 'unstable') : h('span', { class: 'badge ok' }, 'stable'))),
     entry.team && !opts.hideTeam ? h('p', { class: 'byline' }, h('strong', {}, entry.team), entry.description ? ` — ${entry.description}` : '') : null,
     h('div', { class: 'kpis' },
-      kpi('speedup', 'Speedup', Number.isFinite(r.speedup) ? `${num(r.speedup)}×` : '—',
-        ci ? `${Math.round((r.ci_level ?? 0.95) * 100)}% CI ${num(ci[0])}–${num(ci[1])}×` : ''),
-      kpi('latency', 'Median latency', fmtMs(cand.median_ms),
+      kpi('speedup', 'Speedup', Number.isFinite(t.speedup) ? `${num(t.speedup)}×` : '—',
+        ci ? `${Math.round((t.ci_level ?? 0.95) * 100)}% CI ${num(ci[0])}–${num(ci[1])}×` : ''),
+      kpi('latency', r.batch > 1 ? `Median latency · batch ${r.batch}` : 'Median latency', fmtMs(cand.median_ms),
         `p10–p90 ${fmtMs(cand.p10_ms)}–${fmtMs(cand.p90_ms)} · baseline ${fmtMs(base.median_ms)}`),
       kpi('accuracy', 'Accuracy', pct(acc.candidate),
         `reference ${pct(acc.reference)} (${signed(acc.delta_pp)} pp)`),
       kpi('memory', 'Weights', bytes(mem.weight_bytes),
         `baseline ${bytes(mem.reference_weight_bytes)} · activations ${bytes(mem.peak_activation_bytes)}`)),
-    (base.samples_ms || cand.samples_ms) ? h('figure', { class: 'mini-chart' }, chartBox((w) => latencyChart(r, { compact: w < 360, width: w }))) : null,
+    (base.samples_ms || cand.samples_ms) ? h('figure', { class: 'mini-chart' }, chartBox((w) => latencyChart(t, { compact: w < 360, width: w }))) : null,
     opts.innovation ? innovationList(entry.innovation) : null,
     h('details', { class: 'trust', open: opts.trustOpen || undefined },
       h('summary', {}, 'Trust signals'),
-      h('ul', {}, trustSignals(r).map(([cls, text]) => h('li', { class: cls }, text)))),
+      h('ul', {}, entry.gate?.reason ? h('li', { class: entry.gate.division === 'closed' ? 'good' : 'bad' }, `Accuracy gate: ${entry.gate.reason}`) : null,
+        trustSignals(r).map(([cls, text]) => h('li', { class: cls }, text)))),
     entry.hash ? h('p', { class: 'hash' }, 'Model hash ', h('code', { title: entry.hash }, shortHash(entry.hash))) : null,
     opts.actions?.length ? h('div', { class: 'card-actions' }, opts.actions) : null);
   return card;
@@ -145,9 +153,9 @@ export function eventCard(info, { status = 'Not run yet.', actions } = {}) {
     h('p', { class: 'arch' }, info.architecture ?? ''),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Parameters'), h('dd', {}, int(info.params)),
-      h('dt', {}, 'FLOPs / inference'), h('dd', {}, int(info.flops)),
-      h('dt', {}, 'Held-out set'), h('dd', {}, `${int(info.held_out ?? info.held_out_size ?? info.samples)} samples`),
-      h('dt', {}, 'Accuracy to keep'), h('dd', {}, `≥ ${pct(info.threshold)} (reference ${pct(info.accuracy ?? info.recorded_accuracy)})`)),
+      h('dt', {}, 'FLOPs / inference'), h('dd', {}, int(info.flops_per_inference)),
+      h('dt', {}, 'Held-out set'), h('dd', {}, `${int(info.heldout_samples)} samples`),
+      h('dt', {}, 'Accuracy to keep'), h('dd', {}, `≥ ${pct(info.accuracy_threshold)} (reference ${pct(info.recorded_accuracy)})`)),
     h('div', { class: 'card-progress', hidden: true }, h('progress', { max: 1, value: 0, 'aria-label': `Progress of ${info.title ?? info.id}` })),
     h('p', { class: 'status card-status', role: 'status' }, status),
     actions ? h('div', { class: 'card-actions' }, actions) : null);

@@ -21,7 +21,7 @@ const handlers = {
   init: () => true,
   version: () => need('version')(),
   // Everything the page needs before anything runs.
-  hello: () => ({ version: need('version')(), environment: need('environment')(), events: need('listEvents')() }),
+  hello: () => ({ version: need('version')(), environment: need('environment')(), events: need('listEvents')(), limits: need('limits')() }),
   // One event of "Run all events": the SIMD128 fp32 recipe, gated, profiled and scored by the engine.
   'run-event': ({ event, budget_s, seed }, progress) => {
     const bytes = need('buildRecipe')({ event, quantize: false, sparsity: 0, kernels: 'simd128' });

@@ -59,7 +59,7 @@ test('run all events in short mode: every card shows accuracy, latency, speedup 
     const card = page.locator(`#cards .card.result[data-event="${entry.event}"]`);
     assert.equal(await card.count(), 1, `one result card for ${entry.event}`);
     const f = await cardFigures(card);
-    const r = entry.report;
+    const r = entry.report.timing;
     assert.equal(num(f.speedup), Number(r.speedup.toFixed(2)), `${entry.event}: card speedup is the engine's`);
     assert.ok(r.speedup > 1, `${entry.event}: SIMD128 beats the scalar baseline (${r.speedup})`);
     assert.match(f.speedupCi, /95% CI [\d.]+–[\d.]+×/);
@@ -91,7 +91,7 @@ test('cancel stops the worker', { timeout: 120_000 }, async () => {
   await p.click('#cancel-run');
   await p.waitForSelector('body[data-run="cancelled"]', { timeout: 5_000 });
   assert.ok(Date.now() - t0 < 5_000, 'cancel takes effect at once, not when the 30 s budget ends');
-  await new Promise((r) => setTimeout(r, 300)); // let the worker list settle
+  for (let i = 0; i < 50 && p.workers().length > before; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(p.workers().length, before, 'the run worker was terminated');
   assert.match(await p.textContent('.card[data-event="transformer_decathlon"] .card-status'), /Cancelled/);
   assert.equal(await p.isEnabled('#run-all'), true, 'a new run can start');
@@ -295,27 +295,30 @@ test('embed mode renders one compact card that runs the event', { timeout: 180_0
 test('the <tinymlperf-event> custom element embeds the event card', { timeout: 60_000 }, async () => {
   await env.context.route('**/course/site.html', (r) => r.fulfill({
     contentType: 'text/html',
-    body: '<!doctype html><h1>My course</h1><script type="module" src="../www/tinymlperf-event.js"></script><tinymlperf-event event="mlp_sprint"></tinymlperf-event>',
+    body: '<!doctype html><link rel="icon" href="data:,"><h1>My course</h1><script type="module" src="../www/tinymlperf-event.js"></script><tinymlperf-event event="mlp_sprint"></tinymlperf-event>',
   }));
   const { page: p, problems: probs } = await open(env.context, `${env.url}course/site.html`, DESKTOP);
   const frame = await (await p.waitForSelector('tinymlperf-event >> iframe')).contentFrame();
   await frame.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
   assert.equal(await frame.locator('.card').count(), 1);
   assert.match(await frame.textContent('.card h3'), /MLP Sprint/);
-  assert.deepEqual(probs, []);
+  // The course page here is not isolated, so the embed registers its service worker and reloads
+  // once (www/coi.js): requests of the first load are aborted by that reload, nothing else fails.
+  assert.deepEqual(probs.filter((x) => !/net::ERR_ABORTED/.test(x)), []);
   await p.close();
 });
 
 test('phone layout at 375 px: no horizontal scrolling, every section reachable', { timeout: 120_000 }, async () => {
   const { page: p, problems: probs } = await open(env.context, `${env.url}?budget=${BUDGET}&events=mlp_sprint`, PHONE);
   await ready(p);
-  await p.click('#run-all');
+  // Keyboard: the first Tab lands on the skip link; the run button works with Enter.
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement.className), 'skip', 'first Tab lands on the skip link');
+  await p.focus('#run-all');
+  await p.keyboard.press('Enter');
   await p.waitForSelector('body[data-run="done"]', { timeout: 110_000 });
   assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow');
   await p.screenshot({ path: shotPath('page-phone.png'), fullPage: true });
-  // Keyboard: the run button is reachable with Tab and works with Enter.
-  await p.keyboard.press('Tab');
-  assert.equal(await p.evaluate(() => document.activeElement.className), 'skip', 'first Tab lands on the skip link');
   assert.deepEqual(probs, []);
   await p.close();
 });
