@@ -120,7 +120,7 @@ export function latencyChart(report, { width = 520, compact = false } = {}) {
 /** Speedup over the in-browser baseline, one bar per row with its confidence interval. */
 export function speedupChart(rows, { width = 520 } = {}) {
   const rowH = 30;
-  const labelW = Math.min(190, Math.max(90, ...rows.map((r) => r.label.length * 7)));
+  const labelW = Math.min(200, Math.max(90, ...rows.map((r) => r.label.length * 7.6 + 12)));
   const m = { l: labelW, r: 56, t: 6, b: 34 };
   const height = m.t + m.b + rowH * Math.max(rows.length, 1);
   const svg = svgRoot(width, height, `Speedup vs the in-browser scalar baseline: ${rows.map((r) => `${r.label} ${r.speedup?.toFixed(2)}×`).join(', ')}`);
@@ -192,12 +192,18 @@ export function paretoChart(points, { width = 560, height = 300, title = 'Accura
     for (const p of front.slice(1)) d += ` H${x(p.latency_ms)} V${y(p.accuracy)}`;
     svg.append(el('path', { d, class: 'front' }));
   }
-  // Largest first so small models stay visible on top.
+  // Largest first so small models stay visible on top; names beside the points while there is room.
+  const labels = good.length <= 12;
   for (const p of [...good].sort((a, b) => (b.bytes || 0) - (a.bytes || 0))) {
     const r = 4 + 14 * Math.sqrt((p.bytes || 1) / maxBytes);
-    const c = el('circle', { cx: x(p.latency_ms), cy: y(p.accuracy), r, class: `pt ${p.kind ?? ''}`, tabindex: 0 });
+    const cx = x(p.latency_ms), cy = y(p.accuracy);
+    const c = el('circle', { cx, cy, r, class: `pt ${p.kind ?? ''}`, tabindex: 0 });
     c.append(el('title', {}, `${p.label}: ${p.accuracy.toFixed(2)}%, ${fmtMs(p.latency_ms)}, ${(p.bytes / 1024).toFixed(1)} KiB of weights`));
     svg.append(c);
+    if (labels) {
+      const right = cx < width * 0.7;
+      svg.append(el('text', { x: right ? cx + r + 4 : cx - r - 4, y: cy + 4, class: 'pt-label', 'text-anchor': right ? 'start' : 'end' }, p.label));
+    }
   }
   return svg;
 }

@@ -449,10 +449,11 @@ function boardTable(kind, title, what, rows, byHash) {
     return h('tr', { dataset: { hash: r.hash }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
       h('td', { class: 'rank' }, r.rank == null ? '–' : `${r.rank}${r.tied ? '=' : ''}`),
       h('td', { class: 'team' }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null),
-      h('td', { class: 'value' }, formatValue(kind, r), r.ci && kind === 'speed' ? h('small', {}, ` (${r.ci.map((x) => x.toFixed(2)).join('–')})`) : null),
-      h('td', { class: 'notes' }, notes || (byHash.get(r.hash)?.description ?? '').slice(0, 60)));
+      h('td', { class: 'value' }, formatValue(kind, r), r.ci && kind === 'speed' ? h('small', {}, `CI ${r.ci.map((x) => x.toFixed(2)).join('–')}`) : null),
+      h('td', { class: 'notes', title: byHash.get(r.hash)?.description ?? '' }, notes));
   };
-  return h('div', { class: 'board', dataset: { board: kind } },
+  const anyNotes = rows.some((r) => r.division === 'open' || r.unstable || r.note);
+  return h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
     h('h3', {}, title, h('small', {}, ` — ${what}`)),
     rows.length === 0
       ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.')
