@@ -374,11 +374,11 @@ function setupBoards() {
   });
   $('export-json').addEventListener('click', async () => {
     download('tinymlperf-entries.json', await engine.request('export', { entries: [...state.own.values()] }), 'application/json');
-    setStatus($('board-status'), `Exported ${state.own.size} entries.`, 'ok');
+    setStatus($('board-status'), `Exported ${state.own.size} ${state.own.size === 1 ? 'entry' : 'entries'} as JSON.`, 'ok');
   });
   $('export-csv').addEventListener('click', async () => {
     download('tinymlperf-entries.csv', await engine.request('export-csv', { entries: [...state.own.values()] }), 'text/csv');
-    setStatus($('board-status'), `Exported ${state.own.size} entries as CSV.`, 'ok');
+    setStatus($('board-status'), `Exported ${state.own.size} ${state.own.size === 1 ? 'entry' : 'entries'} as CSV.`, 'ok');
   });
   $('import-label').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('import-file').click(); } });
   $('import-file').addEventListener('change', async (e) => {

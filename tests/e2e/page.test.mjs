@@ -164,7 +164,7 @@ test('export then import loses nothing; a bad import file leaves the boards unch
 
   const boardsBefore = await boardHashes(page);
   await page.setInputFiles('#import-file', file);
-  await page.waitForSelector('#board-status.ok');
+  await page.waitForFunction(() => /^Imported /.test(document.querySelector('#board-status').textContent));
   assert.match(await page.textContent('#board-status'), /0 new, \d+ already on your board/);
   assert.deepEqual(await boardHashes(page), boardsBefore, 're-importing the same file changes nothing');
 
@@ -182,7 +182,7 @@ test('export then import loses nothing; a bad import file leaves the boards unch
     await ready(p);
     assert.deepEqual(await boardHashes(p), [], 'a fresh browser starts empty');
     await p.setInputFiles('#import-file', file);
-    await p.waitForSelector('#board-status.ok');
+    await p.waitForFunction(() => /^Imported /.test(document.querySelector('#board-status').textContent));
     assert.match(await p.textContent('#board-status'), new RegExp(`${exported.entries.length} new, 0 already`));
     await p.click(`#tab-mlp_sprint`);
     assert.deepEqual(await boardHashes(p), boardsBefore, 'the same entries on the same boards');
