@@ -1,7 +1,9 @@
 // Static server for the page, on 127.0.0.1 only. Sends COOP/COEP so the page is cross-origin isolated
 // (performance.now() precise to ~5 µs instead of 100 µs). Usage: node scripts/serve.mjs [--port N]
 // (or PORT=N). Port 0 picks a free port. `--headless` instead runs every event and kernel in headless
-// Chromium and prints the figures (scripts/bench-kernels.mjs). Exports `serve()` for the e2e tests.
+// Chromium and prints the figures (scripts/bench-kernels.mjs). `--root dist` previews the deployable
+// site `npm run build` writes; `--no-isolation` leaves out COOP/COEP, like a static host that cannot
+// send headers (the page's service worker then adds them). Exports `serve()` for the e2e tests.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,21 +16,24 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.safetensors': 'application/octet-stream', '.ico': 'image/x-icon',
 };
 // Only the page's own files are served, never the source tree, target/ or node_modules/.
-const ALLOWED = [/^\/index\.html$/, /^\/www\//, /^\/docs\/[^/]+\.png$/, /^\/favicon\.ico$/];
+const ALLOWED = [/^\/index\.html$/, /^\/coi-sw\.js$/, /^\/www\//, /^\/docs\/[^/]+\.png$/, /^\/favicon\.ico$/];
 
-export function serve({ port = 0, host = '127.0.0.1', quiet = false } = {}) {
+export function serve({ port = 0, host = '127.0.0.1', quiet = false, root = ROOT, isolation = true } = {}) {
+  const base = path.resolve(root);
+  const whole = base !== ROOT; // a built site (dist/): every file in it is public
   const server = http.createServer((req, res) => {
-    const headers = {
+    const headers = isolation ? {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
+      // cross-origin, so course sites (even cross-origin-isolated ones) can embed the page in an iframe.
+      'Cross-Origin-Resource-Policy': 'cross-origin',
       'Cache-Control': 'no-cache',
-    };
+    } : { 'Cache-Control': 'no-cache' };
     let url;
     try { url = decodeURIComponent(new URL(req.url, 'http://x').pathname); } catch { res.writeHead(400, headers).end('bad url'); return; }
     if (url === '/') url = '/index.html';
-    const file = path.join(ROOT, path.normalize(url));
-    if (!file.startsWith(ROOT + path.sep) || !ALLOWED.some((re) => re.test(url))) {
+    const file = path.join(base, path.normalize(url));
+    if (!file.startsWith(base + path.sep) || (!whole && !ALLOWED.some((re) => re.test(url)))) {
       res.writeHead(404, headers).end('not found');
       return;
     }
@@ -63,7 +68,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`invalid port '${i > 0 ? process.argv[i + 1] : process.env.PORT}': use 0-65535`);
     process.exit(2);
   }
-  serve({ port }).catch((e) => {
+  const r = process.argv.indexOf('--root');
+  serve({ port, root: r > 0 ? path.resolve(process.argv[r + 1]) : ROOT, isolation: !process.argv.includes('--no-isolation') }).catch((e) => {
     console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use; try --port 0 or PORT=8081` : e.message);
     process.exit(1);
   });

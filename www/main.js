@@ -1,71 +1,622 @@
-// Boots the page: starts the worker, asks it for the figures, renders them. No logic lives here.
-const $ = (id) => document.getElementById(id);
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-let nextId = 1;
-const pending = new Map();
+// The page: wires the workers, IndexedDB and the DOM. No logic lives here — every figure, gate, score,
+// rank, merge, export and share payload comes from the Rust engine (docs/engine-api.md) through
+// www/worker.js. Modes, all from the URL:
+//   ?embed=1&event=ID                      one compact event card for an <iframe>
+//   ?events=a,b&budget=S&run=1&seed=N      which events run, the budget per event, start at once
+//   ?board=URL                             a course leaderboard (JSON from `npm run board:merge`)
+//   #share=v1.…                            a shared result, shown without re-running
+import { EngineWorker, runJob, compiled } from './engine.js';
+import { openStore } from './store.js';
+import { speedupChart, paretoChart, mountChart } from './charts.js';
+import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, shortHash, timingOf } from './ui.js';
 
-worker.onmessage = ({ data }) => {
-  const p = pending.get(data.id);
-  if (!p) return;
-  if (data.progress) p.onProgress?.(data.progress, data.partial);
-  if (data.ok === true) { pending.delete(data.id); p.resolve(data.value); }
-  if (data.ok === false) { pending.delete(data.id); p.reject(new Error(data.error)); }
+const params = new URLSearchParams(location.search);
+const EMBED = params.get('embed') === '1';
+const state = {
+  env: null, events: [], store: null,
+  own: new Map(), // hash → Entry (this browser's, persisted)
+  course: [], // Entries of ?board=
+  results: new Map(), // event → Entry of the latest "Run all events"
+  boardEvent: null, job: null,
 };
-worker.onerror = (e) => showError(`worker failed to start: ${e.message || 'see console'}`);
+// For scripts (npm run bench, the e2e tests): read-only views of what the page shows.
+window.__tinymlperf = { state, ready: false, get results() { return [...state.results.values()]; } };
 
-function call(type, args, onProgress) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onProgress });
-    worker.postMessage({ id, type, args });
+let engine;
+const eventInfo = (id) => state.events.find((e) => e.id === id);
+const eventTitle = (id) => eventInfo(id)?.title ?? id;
+const budget = () => Number(params.get('budget') ?? $('budget')?.value ?? 10);
+
+// ---------------------------------------------------------------- boot
+window.addEventListener('error', (e) => fatal(e.message));
+window.addEventListener('unhandledrejection', (e) => fatal(e.reason?.message ?? String(e.reason)));
+function fatal(msg) {
+  notice('error', 'Something went wrong:', `${msg}. Reload the page to start again; your saved entries are not affected.`, { id: 'fatal' });
+}
+
+function simdSupported() {
+  // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+  return WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]));
+}
+
+async function boot() {
+  if (typeof WebAssembly !== 'object' || !simdSupported()) {
+    notice('error', 'This browser cannot run the engine.', 'It lacks WebAssembly SIMD (fixed-width 128-bit vectors), which every entry and the profiler are built with. Chrome or Edge 91+, Firefox 89+ and Safari 16.4+ have it.');
+    $('version').textContent = 'engine unavailable';
+    document.body.dataset.state = 'unsupported';
+    return;
+  }
+  engine = new EngineWorker();
+  const storeP = openStore();
+  let hello;
+  try {
+    hello = await engine.request('hello');
+  } catch (e) {
+    notice('error', 'The engine did not start:', e.message);
+    $('version').textContent = 'engine unavailable';
+    document.body.dataset.state = 'error';
+    return;
+  }
+  state.env = hello.environment;
+  state.events = hello.events;
+  state.limits = hello.limits;
+  $('version').textContent = `TinyMLPerf engine ${hello.version}`;
+  renderEnvironment();
+  if (EMBED) return bootEmbed();
+
+  state.store = await storeP;
+  if (!state.store.persistent) {
+    notice('warn', 'Your entries will not be saved.', `This browser refused storage (${state.store.reason}), as private windows often do. Entries stay in memory until you close the tab: export them to keep them.`, { id: 'storage-warning' });
+  }
+  for (const e of await state.store.all()) state.own.set(e.hash, e);
+
+  setupRun();
+  setupSubmit();
+  setupBoards();
+  setupEmbedSnippets();
+  await loadCourseBoard();
+  await refreshBoards();
+  window.addEventListener('hashchange', openShared);
+  openShared();
+  document.body.dataset.state = 'ready';
+  window.__tinymlperf.ready = true;
+  if (params.get('run') === '1') runAll();
+}
+
+function renderEnvironment() {
+  const f = envFacts(state.env);
+  const isolated = f.isolated ?? self.crossOriginIsolated;
+  const dl = $('env');
+  dl.replaceChildren(
+    h('dt', {}, 'Browser'), h('dd', {}, `${browserName(f.ua || navigator.userAgent)}${f.cores ? `, ${f.cores} logical cores` : ''}`),
+    h('dt', {}, 'Cross-origin isolated'), h('dd', { id: 'isolated' }, isolated ? 'yes' : 'no'),
+    h('dt', {}, 'Timer resolution'), h('dd', { id: 'clock' }, Number.isFinite(f.resolutionUs) ? `${num(f.resolutionUs, 1)} µs (measured${f.scope ? `, ${f.scope}` : ''})` : '—'),
+    h('dt', {}, 'WebAssembly SIMD'), h('dd', {}, f.simd === false ? 'no' : 'yes'),
+    ...(f.build ? [h('dt', {}, 'Build'), h('dd', {}, f.build)] : []));
+  if (!isolated) {
+    notice('warn', 'Timers are coarse here.', 'This page is not cross-origin isolated (the host did not send COOP/COEP headers and the helper service worker could not add them), so the browser rounds performance.now() to about 100 µs. The profiler compensates by timing long batches of inferences: results stay valid, but confidence intervals are wider and short runs may be marked unstable.', { id: 'isolation-warning' });
+  } else if (f.resolutionUs > 20) {
+    notice('warn', 'Timers are coarse here.', `The measured timer resolution is ${num(f.resolutionUs, 0)} µs. The profiler times longer batches to compensate, so runs take longer and confidence intervals are wider.`, { id: 'timer-warning' });
+  }
+  if (f.simd === false) notice('warn', 'No WebAssembly SIMD.', 'The SIMD128 entries cannot run in this browser; only the scalar baseline can.', { id: 'simd-warning' });
+  for (const w of f.warnings) if (!/isolat|resolution|SIMD/i.test(w)) notice('info', 'Note:', w);
+}
+
+// ---------------------------------------------------------------- run all events
+function selectedEvents() {
+  return [...document.querySelectorAll('#event-checks input:checked')].map((i) => i.value);
+}
+
+function setupRun() {
+  const wanted = params.get('events')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted?.filter((id) => !eventInfo(id)) ?? [];
+  if (unknown.length) notice('warn', 'Unknown event in the URL:', `${unknown.join(', ')}. The events are ${state.events.map((e) => e.id).join(', ')}.`);
+  $('event-checks').replaceChildren(...state.events.map((e) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', value: e.id, checked: !wanted || wanted.includes(e.id) || undefined }), ` ${e.title ?? e.id}`)));
+  const b = params.get('budget');
+  if (b !== null) {
+    if (!(Number(b) > 0)) notice('warn', 'Ignored budget:', `"${b}" is not a positive number of seconds.`);
+    else {
+      if (![...$('budget').options].some((o) => o.value === b)) $('budget').append(h('option', { value: b }, `${b} s (from the URL)`));
+      $('budget').value = b;
+    }
+  }
+  renderPendingCards();
+  $('event-checks').addEventListener('change', renderPendingCards);
+  $('run-all').disabled = false;
+  $('run-all').addEventListener('click', runAll);
+  $('cancel-run').addEventListener('click', () => state.job?.cancel());
+}
+
+function renderPendingCards() {
+  if (state.running) return;
+  const ids = selectedEvents();
+  $('cards').replaceChildren(...ids.map((id) => (state.results.has(id) ? resultCardFor(state.results.get(id)) : eventCard(eventInfo(id)))));
+}
+
+function resultCardFor(entry) {
+  return resultCard(entry, eventInfo(entry.event), { hideTeam: true, actions: [shareButton(entry)] });
+}
+
+function shareButton(entry) {
+  return h('button', { type: 'button', class: 'share', onclick: (ev) => shareEntry(entry, ev.currentTarget) }, 'Share link');
+}
+
+async function shareEntry(entry, button) {
+  try {
+    const payload = await engine.request('encode-share', { entry });
+    const url = `${location.origin}${location.pathname}#share=${payload}`;
+    const box = button.closest('.card-actions') ?? button.parentElement;
+    box.querySelector('.share-out')?.remove();
+    const input = h('input', { class: 'share-url', readonly: true, value: url, 'aria-label': 'Share link', onfocus: (e) => e.target.select() });
+    const out = h('div', { class: 'share-out' }, input, h('a', { class: 'share-link', href: url, target: '_blank', rel: 'noopener' }, 'open'));
+    box.append(out);
+    try { await navigator.clipboard.writeText(url); button.textContent = 'Link copied'; } catch { input.focus(); }
+  } catch (e) {
+    button.textContent = `Could not make a link: ${e.message}`;
+  }
+}
+
+function fmtEta(s) {
+  if (!Number.isFinite(s) || s < 0) return '';
+  if (s < 60) return `about ${Math.max(1, Math.round(s))} s left`;
+  return `about ${Math.floor(s / 60)} min ${Math.round(s % 60)} s left`;
+}
+
+async function runAll() {
+  if (state.running) return;
+  const ids = selectedEvents();
+  if (!ids.length) { setStatus($('run-status'), 'Pick at least one event.', 'error'); $('run-progress').hidden = false; return; }
+  state.running = true;
+  document.body.dataset.run = 'running';
+  $('run-all').disabled = true;
+  $('cancel-run').hidden = false;
+  $('run-progress').hidden = false;
+  const bar = $('run-bar');
+  const s = budget();
+  const cards = new Map(ids.map((id) => [id, eventCard(eventInfo(id), { status: 'Waiting…' })]));
+  $('cards').replaceChildren(...cards.values());
+  const t0 = performance.now();
+  let outcome = 'done';
+  for (const [i, id] of ids.entries()) {
+    const card = cards.get(id);
+    card.dataset.state = 'running';
+    card.querySelector('.card-progress').hidden = false;
+    const cardBar = card.querySelector('progress');
+    const cardStatus = card.querySelector('.card-status');
+    cardStatus.textContent = 'Starting a worker…';
+    const onProgress = (p) => {
+      const frac = Math.min(1, Math.max(0, p.fraction ?? 0));
+      cardBar.value = frac;
+      cardStatus.textContent = p.message || p.phase || 'Running…';
+      const overall = (i + frac) / ids.length;
+      bar.value = overall;
+      const elapsed = (performance.now() - t0) / 1000;
+      const eta = overall > 0.02 ? (elapsed * (1 - overall)) / overall : (ids.length - i) * s;
+      setStatus($('run-status'), `Event ${i + 1} of ${ids.length}: ${eventTitle(id)} — ${p.message || p.phase || 'running'} · ${fmtEta(eta)}`);
+    };
+    onProgress({ fraction: 0, message: 'loading the engine' });
+    state.job = runJob('run-event', { event: id, budget_s: s, seed: params.has('seed') ? Number(params.get('seed')) : undefined }, onProgress);
+    try {
+      const entry = await state.job.promise;
+      state.results.set(id, entry);
+      card.replaceWith(resultCardFor(entry));
+      cards.set(id, document.querySelector(`#cards .card[data-event="${id}"]`));
+    } catch (e) {
+      if (e.name === 'CancelledError') {
+        outcome = 'cancelled';
+        for (const rest of ids.slice(i)) {
+          const c = cards.get(rest);
+          c.dataset.state = 'cancelled';
+          c.querySelector('.card-progress').hidden = true;
+          c.querySelector('.card-status').textContent = 'Cancelled: the worker was stopped.';
+        }
+        break;
+      }
+      outcome = 'error';
+      card.dataset.state = 'error';
+      card.querySelector('.card-progress').hidden = true;
+      setStatus(cardStatus, `Error: ${e.message}`, 'error');
+    }
+  }
+  state.job = null;
+  state.running = false;
+  $('run-all').disabled = false;
+  $('cancel-run').hidden = true;
+  const elapsed = (performance.now() - t0) / 1000;
+  bar.value = outcome === 'done' ? 1 : bar.value;
+  setStatus($('run-status'), {
+    done: `Done in ${num(elapsed, 0)} s: every figure was measured in this browser.`,
+    cancelled: 'Cancelled. The worker was stopped; nothing else is running.',
+    error: 'Finished with errors (see the cards).',
+  }[outcome], outcome === 'done' ? 'ok' : outcome === 'error' ? 'error' : '');
+  renderSpeedups();
+  document.body.dataset.run = outcome;
+}
+
+function renderSpeedups() {
+  const rows = [...state.results.values()].map((e) => ({
+    label: eventTitle(e.event), speedup: timingOf(e.report).speedup, ci: timingOf(e.report).speedup_ci, level: timingOf(e.report).ci_level, unstable: timingOf(e.report).unstable,
+  }));
+  $('speedup-fig').hidden = rows.length === 0;
+  mountChart($('speedup-chart'), (w) => speedupChart(rows, { width: Math.min(w, 900) }));
+}
+
+// ---------------------------------------------------------------- submissions
+function setupSubmit() {
+  const form = $('submit-form');
+  $('f-event').replaceChildren(...state.events.map((e) => h('option', { value: e.id }, e.title ?? e.id)));
+  $('embed-event').replaceChildren(...state.events.map((e) => h('option', { value: e.id }, e.title ?? e.id)));
+  const sparsity = $('r-sparsity');
+  const showSparsity = () => { $('r-sparsity-out').textContent = `${Math.round(sparsity.value * 100)}%`; };
+  sparsity.addEventListener('input', showSparsity);
+  showSparsity();
+  for (const r of form.querySelectorAll('input[name="source"]')) {
+    r.addEventListener('change', () => {
+      const upload = form.source.value === 'upload';
+      $('upload-opts').hidden = !upload;
+      $('recipe-opts').hidden = upload;
+    });
+  }
+  // Drag and drop, click or keyboard on the drop zone.
+  const drop = $('drop'), file = $('f-file');
+  drop.addEventListener('click', () => file.click());
+  drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); file.click(); } });
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    if (e.dataTransfer.files[0]) setUpload(e.dataTransfer.files[0]);
+  });
+  file.addEventListener('change', () => file.files[0] && setUpload(file.files[0]));
+  $('f-event').addEventListener('change', () => state.upload && setUpload(state.upload));
+  form.addEventListener('submit', (e) => { e.preventDefault(); submit(); });
+  $('cancel-submit').addEventListener('click', () => state.submitJob?.cancel());
+  $('submit-btn').disabled = false;
+}
+
+// A dropped package is inspected at once, so a bad file is reported before anything runs.
+async function setUpload(file) {
+  state.upload = file;
+  state.uploadBytes = null;
+  $('file-name').textContent = `${file.name} (${(file.size / 1024).toFixed(1)} KiB) — checking…`;
+  $('submit-result').replaceChildren();
+  try {
+    const max = state.limits?.max_package_bytes;
+    if (max && file.size > max) throw new Error(`the file is ${(file.size / 2 ** 20).toFixed(1)} MiB; packages are limited to ${(max / 2 ** 20).toFixed(0)} MiB`);
+    const bytes = await file.arrayBuffer();
+    state.uploadBytes = bytes; // submitted even when rejected here, so the engine's gate gives its verdict
+    const info = await engine.request('inspect', { bytes, event: $('f-event').value });
+    $('file-name').textContent = `${file.name}: ${info.architecture}, ${int(info.params)} parameters, ${bytesFmt(info.file_bytes)}, ${info.kernels} kernels`;
+    $('submit-result').replaceChildren(h('div', { class: 'card inspect' }, h('h3', {}, 'What the scorer will see'),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'tensors' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'tensor'), h('th', {}, 'dtype'), h('th', {}, 'shape'), h('th', {}, 'zeros'))),
+        h('tbody', {}, (info.tensors ?? []).map(([name, dtype, shape, zeros]) => h('tr', {}, h('td', {}, name), h('td', {}, dtype), h('td', {}, shape.join('×')), h('td', {}, `${num(zeros * 100, 0)}%`)))))),
+      innovationList(info.innovation)));
+    setStatus($('submit-status'), 'Package accepted by the format check. Submit to profile and score it.', 'ok');
+  } catch (e) {
+    $('file-name').textContent = `${file.name}: rejected`;
+    setStatus($('submit-status'), `This package cannot be scored: ${e.message}`, 'error');
+  }
+}
+
+function recipeFromForm(event) {
+  return { event, quantize: $('r-int8').checked, sparsity: Number($('r-sparsity').value), kernels: $('r-simd').checked ? 'simd128' : 'scalar' };
+}
+
+async function submit() {
+  if (state.submitJob) return;
+  const form = $('submit-form');
+  const status = $('submit-status');
+  const team = $('f-team').value.trim();
+  const event = $('f-event').value;
+  if (!team) { setStatus(status, 'Enter a team name.', 'error'); $('f-team').focus(); return; }
+  const url = $('f-url').value.trim();
+  if (url && !/^https?:\/\//.test(url)) { setStatus(status, 'The URL must start with https://', 'error'); $('f-url').focus(); return; }
+  const submission = { team, event, description: $('f-desc').value.trim(), url, budget_s: budget(), submitted_at: Date.now() };
+  let args;
+  if (form.source.value === 'upload') {
+    if (!state.uploadBytes) { setStatus(status, 'Drop a .safetensors package first (or pick a built-in recipe).', 'error'); return; }
+    args = { submission, bytes: state.uploadBytes };
+  } else {
+    args = { submission, recipe: recipeFromForm(event) };
+  }
+  $('submit-btn').disabled = true;
+  $('cancel-submit').hidden = false;
+  const bar = $('submit-bar');
+  bar.hidden = false; bar.value = 0;
+  $('submit-result').replaceChildren();
+  setStatus(status, 'Gating, profiling and scoring in a worker…');
+  state.submitJob = runJob('submit', args, (p) => {
+    bar.value = p.fraction ?? 0;
+    setStatus(status, p.message || p.phase || 'Running…');
+  });
+  try {
+    const entry = await state.submitJob.promise;
+    await addOwn([entry]);
+    const boards = await refreshBoards(entry.event);
+    const ranks = ['speed', 'innovation', 'composite'].map((k) => {
+      const row = boards?.[k]?.find((r) => r.hash === entry.hash);
+      return `${k} ${row?.rank ? `#${row.rank}` : 'unranked'}`;
+    });
+    setStatus(status, `Scored and saved: ${ranks.join(', ')} on ${eventTitle(entry.event)}.`, 'ok');
+    $('submit-result').replaceChildren(resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: false, actions: [shareButton(entry)] }));
+  } catch (e) {
+    setStatus(status, e.name === 'CancelledError' ? 'Cancelled: nothing was saved.' : `Not accepted: ${e.message}. Your leaderboard is unchanged.`, e.name === 'CancelledError' ? '' : 'error');
+  } finally {
+    state.submitJob = null;
+    bar.hidden = true;
+    $('submit-btn').disabled = false;
+    $('cancel-submit').hidden = true;
+  }
+}
+
+async function addOwn(entries) {
+  await state.store.putMany(entries);
+  for (const e of entries) state.own.set(e.hash, e);
+}
+
+// ---------------------------------------------------------------- leaderboards
+function setupBoards() {
+  const tabs = $('board-tabs');
+  state.boardEvent = params.get('event') && eventInfo(params.get('event')) ? params.get('event') : state.events[0]?.id;
+  tabs.replaceChildren(...state.events.map((e) => h('button', {
+    type: 'button', role: 'tab', id: `tab-${e.id}`, dataset: { event: e.id }, 'aria-controls': 'board-panel',
+    onclick: () => refreshBoards(e.id, { focus: true }),
+  }, e.title ?? e.id)));
+  tabs.addEventListener('keydown', (e) => {
+    const i = state.events.findIndex((x) => x.id === state.boardEvent);
+    const d = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!d) return;
+    const next = state.events[(i + d + state.events.length) % state.events.length];
+    refreshBoards(next.id, { focus: true });
+  });
+  $('export-json').addEventListener('click', async () => {
+    download('tinymlperf-entries.json', await engine.request('export', { entries: [...state.own.values()] }), 'application/json');
+    setStatus($('board-status'), `Exported ${state.own.size} ${state.own.size === 1 ? 'entry' : 'entries'} as JSON.`, 'ok');
+  });
+  $('export-csv').addEventListener('click', async () => {
+    download('tinymlperf-entries.csv', await engine.request('export-csv', { entries: [...state.own.values()] }), 'text/csv');
+    setStatus($('board-status'), `Exported ${state.own.size} ${state.own.size === 1 ? 'entry' : 'entries'} as CSV.`, 'ok');
+  });
+  $('import-label').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('import-file').click(); } });
+  $('import-file').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    e.target.value = '';
+    if (!file) return;
+    const max = state.limits?.max_import_bytes;
+    if (max && file.size > max) { setStatus($('board-status'), `Could not import ${file.name}: it is larger than ${(max / 2 ** 20).toFixed(0)} MiB. Your leaderboard is unchanged.`, 'error'); return; }
+    await importText(file.name, await readText(file));
   });
 }
 
-function showError(msg) {
-  const s = $('status');
-  s.textContent = msg;
-  s.classList.add('error');
-}
-
-const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-
-function addRow(r) {
-  const table = $('gemm-table');
-  if (!table.parentElement.classList.contains('table-wrap')) {
-    const wrap = document.createElement('div');
-    wrap.className = 'table-wrap';
-    table.replaceWith(wrap);
-    wrap.append(table);
-  }
-  table.hidden = false;
-  const tr = document.createElement('tr');
-  tr.dataset.speedup = r.speedup;
-  const cells = [`${r.m}×${r.k}×${r.n}`, fmt(r.baseline_ms, 4), fmt(r.candidate_ms, 4), fmt(r.baseline_gflops, 2),
-    fmt(r.candidate_gflops, 2), `${fmt(r.speedup, 2)}×`, r.max_abs_diff.toExponential(1)];
-  for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
-  if (r.speedup > 1) tr.lastChild.previousSibling.classList.add('good');
-  table.tBodies[0].append(tr);
-  $('clock').textContent = `performance.now() in a ${r.clock_scope}, resolution ${fmt(r.clock_resolution_ms * 1000, 1)} µs`;
-}
-
-async function main() {
-  $('isolated').textContent = self.crossOriginIsolated ? 'yes (5 µs timers)' : 'no (timers coarsened to 100 µs)';
+async function importText(name, text) {
+  const status = $('board-status');
   try {
-    const v = await call('version');
-    $('version').textContent = `tinymlperf ${v}`;
-    $('module').textContent = `tinymlperf ${v}, WebAssembly SIMD128`;
-    // The MLP's batch-64 shapes and an awkward one.
-    const shapes = [[64, 784, 128], [64, 128, 64], [64, 64, 10], [33, 65, 17]];
-    await call('gemm', { shapes, batchMs: 15, rounds: 7 }, (p, report) => {
-      if (report) addRow(report);
-      if (p.done < p.total) $('status').textContent = `Timing ${p.label ?? ''} (${p.done + 1} of ${p.total})…`;
-    });
+    const res = await engine.request('merge', { existing: [...state.own.values()], text });
+    await addOwn(res.entries.filter((x) => !state.own.has(x.hash)));
+    await refreshBoards();
+    setStatus(status, `Imported ${name}: ${res.added} new, ${res.duplicates} already on your board.`, 'ok');
   } catch (e) {
-    showError(`Error: ${e.message}`);
+    setStatus(status, `Could not import ${name}: ${e.message}. Your leaderboard is unchanged.`, 'error');
+  }
+}
+
+async function loadCourseBoard() {
+  const src = params.get('board');
+  if (!src) return;
+  const box = $('course-info');
+  box.hidden = false;
+  box.textContent = 'Loading the course leaderboard…';
+  try {
+    const res = await fetch(new URL(src, location.href), { cache: 'no-cache' });
+    if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
+    const merged = await engine.request('merge', { existing: [], text: await res.text() });
+    state.course = merged.entries;
+    box.replaceChildren(h('strong', {}, 'Course leaderboard: '), `${merged.entries.length} entries from `, h('a', { href: src }, src), ', ranked together with your own (marked “you”).');
+  } catch (e) {
+    box.classList.add('error');
+    box.textContent = `The course leaderboard at ${src} could not be loaded: ${e.message}. Your own entries are shown alone.`;
+  }
+}
+
+async function allEntries() {
+  if (!state.course.length) return [...state.own.values()];
+  return engine.request('union', { a: state.course, b: [...state.own.values()] });
+}
+
+const BOARDS = [
+  ['speed', 'Speed', 'speedup over the baseline'],
+  ['innovation', 'Innovation', 'score from detected techniques'],
+  ['composite', 'Composite', 'speed and innovation combined'],
+];
+
+function formatValue(kind, row) {
+  const v = row.value;
+  if (!Number.isFinite(v)) return '—';
+  if (kind === 'speed') return `${v.toFixed(2)}×`;
+  return (v <= 1 ? v * 100 : v).toFixed(1);
+}
+
+function boardTable(kind, title, what, rows, byHash) {
+  const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'team'),
+    h('th', { scope: 'col' }, kind === 'speed' ? 'speedup' : 'score'), h('th', { scope: 'col' }, 'notes')));
+  const row = (r) => {
+    const own = state.own.has(r.hash);
+    const course = state.course.some((c) => c.hash === r.hash);
+    const notes = [r.division === 'open' ? 'open division' : '', r.unstable ? 'unstable' : '', r.note ?? ''].filter(Boolean).join('; ');
+    return h('tr', { dataset: { hash: r.hash }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
+      h('td', { class: 'rank' }, r.rank == null ? '–' : `${r.rank}${r.tied ? '=' : ''}`),
+      h('td', { class: 'team' }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null),
+      h('td', { class: 'value' }, formatValue(kind, r), r.ci && kind === 'speed' ? h('small', {}, `CI ${r.ci.map((x) => x.toFixed(2)).join('–')}`) : null),
+      h('td', { class: 'notes', title: byHash.get(r.hash)?.description ?? '' }, notes));
+  };
+  const anyNotes = rows.some((r) => r.division === 'open' || r.unstable || r.note);
+  return h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
+    h('h3', {}, title, h('small', {}, ` — ${what}`)),
+    rows.length === 0
+      ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.')
+      : h('div', { class: 'table-wrap' }, h('table', {}, head, h('tbody', {}, rows.map(row)))));
+}
+
+async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
+  if (!event) return null;
+  state.boardEvent = event;
+  for (const b of $('board-tabs').children) {
+    const on = b.dataset.event === event;
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+    if (on && focus) b.focus();
+  }
+  const entries = (await allEntries()).filter((e) => e.event === event);
+  const boards = await engine.request('boards', { entries, event });
+  const byHash = new Map(entries.map((e) => [e.hash, e]));
+  $('board-tables').replaceChildren(...BOARDS.map(([kind, title, what]) => boardTable(kind, title, what, boards[kind] ?? [], byHash)));
+  const front = new Set(boards.pareto ?? boards.pareto_front ?? []);
+  const points = entries.map((e) => ({
+    label: e.team, latency_ms: timingOf(e.report).candidate.median_ms, accuracy: asPct(e.report.accuracy.candidate),
+    bytes: e.report.memory.weight_bytes, kind: state.own.has(e.hash) ? 'own' : 'course', front: front.has(e.hash),
+  }));
+  const ref = entries[0]?.report;
+  if (ref) points.push({ label: 'scalar baseline', latency_ms: timingOf(ref).baseline.median_ms, accuracy: asPct(ref.accuracy.reference), bytes: ref.memory.reference_weight_bytes, kind: 'baseline' });
+  mountChart($('pareto-chart'), (w) => paretoChart(points, { width: Math.min(w, 900), height: w < 500 ? 240 : 320, title: `${eventTitle(event)}: accuracy vs latency` }));
+  $('boards').dataset.count = String(entries.length);
+  return boards;
+}
+
+// ---------------------------------------------------------------- share links
+async function openShared() {
+  const m = location.hash.match(/^#share=(.*)$/s);
+  const section = $('shared');
+  if (!m) { section.hidden = true; return; }
+  section.hidden = false;
+  section.dataset.state = 'loading';
+  const status = $('shared-status');
+  setStatus(status, 'Opening the link…');
+  $('shared-body').replaceChildren();
+  let entry;
+  try {
+    entry = await engine.request('decode-share', { fragment: decodeURIComponent(m[1]) });
+  } catch (e) {
+    section.dataset.state = 'error';
+    setStatus(status, `This share link cannot be opened: ${e.message}. It may be cut off (some apps shorten long links) or edited. Ask for the link again, or run the event yourself below.`, 'error');
     return;
   }
-  $('status').textContent = 'Done: every figure above was measured in WebAssembly in this page.';
-  document.body.dataset.state = 'done';
+  section.dataset.state = 'done';
+  const f = envFacts(entry.report.environment);
+  setStatus(status, `Entry “${entry.team}” for ${eventTitle(entry.event)}, measured ${entry.submitted_at ? new Date(entry.submitted_at).toLocaleString() : ''} in ${browserName(f.ua)}. Shown as recorded; nothing was re-run.`);
+  const canRecipe = Boolean(entry.recipe);
+  const pkgUrl = /\.safetensors(\?.*)?$/i.test(entry.url ?? '') ? entry.url : null;
+  const rerun = h('button', { type: 'button', class: 'primary', disabled: !(canRecipe || pkgUrl) || undefined, onclick: () => rerunShared(entry, pkgUrl) }, 'Re-run in my browser');
+  const add = h('button', { type: 'button', onclick: async (ev) => { await addOwn([entry]); await refreshBoards(entry.event); ev.currentTarget.textContent = 'Added to your leaderboard'; ev.currentTarget.disabled = true; } }, 'Add to my leaderboard');
+  const card = resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: true, actions: [rerun, add] });
+  $('shared-body').replaceChildren(h('div', { class: 'shared-grid' }, card, h('div', { id: 'rerun-slot' },
+    h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'),
+      canRecipe || pkgUrl
+        ? h('p', { class: 'hint' }, `“Re-run in my browser” rebuilds this ${canRecipe ? 'recipe' : 'package'} here and times it against the same scalar baseline, so you can compare your machine with the one above. The shared figures stay as they are.`)
+        : h('p', { class: 'hint' }, 'This entry was an uploaded package without a download URL, so it can only be viewed.')))));
+  window.__tinymlperf.shared = entry;
 }
 
-main();
+async function rerunShared(entry, pkgUrl) {
+  const slot = $('rerun-slot');
+  const status = h('p', { class: 'status', role: 'status' }, 'Re-running in a worker…');
+  const bar = h('progress', { max: 1, value: 0 });
+  slot.replaceChildren(h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'), bar, status));
+  const submission = { team: entry.team, event: entry.event, description: entry.description, url: entry.url ?? '', budget_s: budget(), submitted_at: Date.now() };
+  try {
+    let args = { submission, recipe: entry.recipe };
+    if (!entry.recipe) {
+      const res = await fetch(pkgUrl);
+      if (!res.ok) throw new Error(`downloading ${pkgUrl} failed: ${res.status}`);
+      args = { submission, bytes: await res.arrayBuffer() };
+    }
+    const job = runJob('submit', args, (p) => { bar.value = p.fraction ?? 0; status.textContent = p.message || p.phase || 'Running…'; });
+    const mine = await job.promise;
+    const same = mine.hash === entry.hash;
+    slot.replaceChildren(resultCard(mine, eventInfo(mine.event), { title: 'Re-run in your browser', actions: [shareButton(mine)] }),
+      h('p', { class: same ? 'hint ok' : 'hint error' }, same ? `Same model (hash ${shortHash(mine.hash)}): the difference is your machine and browser.` : 'The re-built package has a different hash than the shared one.'));
+  } catch (e) {
+    status.textContent = `Re-run failed: ${e.message}`;
+    status.classList.add('error');
+  }
+}
+
+// ---------------------------------------------------------------- embed
+function setupEmbedSnippets() {
+  const sel = $('embed-event');
+  const base = new URL('.', location.href).href;
+  const show = () => {
+    const ev = sel.value;
+    $('embed-iframe').textContent = `<iframe src="${base}?embed=1&event=${ev}" width="420" height="560" style="border:0;max-width:100%" allow="cross-origin-isolated" title="TinyMLPerf: ${eventTitle(ev)}" loading="lazy"></iframe>`;
+    $('embed-element').textContent = `<script type="module" src="${base}www/tinymlperf-event.js"></script>\n<tinymlperf-event event="${ev}"></tinymlperf-event>`;
+  };
+  sel.addEventListener('change', show);
+  show();
+  for (const b of document.querySelectorAll('button.copy')) {
+    b.addEventListener('click', async () => {
+      try { await navigator.clipboard.writeText($(b.dataset.copy).textContent); b.textContent = 'Copied'; } catch { b.textContent = 'Select and copy'; }
+      setTimeout(() => { b.textContent = 'Copy'; }, 2000);
+    });
+  }
+}
+
+function bootEmbed() {
+  const id = params.get('event');
+  const info = eventInfo(id);
+  const main = $('main');
+  const home = new URL('.', location.href).href;
+  if (!info) {
+    main.replaceChildren($('notices'), h('div', { class: 'card embed-card error', role: 'alert' }, h('h3', {}, 'Unknown event'),
+      h('p', {}, `"${id ?? ''}" is not an event. Use one of: ${state.events.map((e) => e.id).join(', ')}.`)));
+    document.body.dataset.state = 'ready';
+    return;
+  }
+  const run = h('button', { type: 'button', class: 'primary' }, 'Run in my browser');
+  const cancel = h('button', { type: 'button', hidden: true }, 'Cancel');
+  const card = eventCard(info, { status: `Times the SIMD128 entry against the scalar baseline (${budget()} s).`, actions: [run, cancel] });
+  card.classList.add('embed-card');
+  card.prepend(h('p', { class: 'eyebrow' }, 'TinyMLPerf event'));
+  const foot = h('p', { class: 'embed-foot' }, h('a', { href: `${home}?events=${id}`, target: '_blank', rel: 'noopener' }, 'TinyMLPerf'), ' · runs in your browser');
+  main.replaceChildren($('notices'), card, foot);
+  let job = null;
+  run.addEventListener('click', async () => {
+    run.disabled = true; cancel.hidden = false;
+    const cur = main.querySelector('.card');
+    cur.dataset.state = 'running';
+    const bar = cur.querySelector('progress'), st = cur.querySelector('.card-status');
+    cur.querySelector('.card-progress').hidden = false;
+    job = runJob('run-event', { event: id, budget_s: budget() }, (p) => { bar.value = p.fraction ?? 0; st.textContent = p.message || p.phase || 'Running…'; });
+    try {
+      const entry = await job.promise;
+      state.results.set(id, entry);
+      cur.replaceWith(resultCard(entry, info, { compact: true, hideTeam: true }));
+      document.body.dataset.run = 'done';
+    } catch (e) {
+      cur.querySelector('.card-progress').hidden = true;
+      setStatus(st, e.name === 'CancelledError' ? 'Cancelled.' : `Error: ${e.message}`, e.name === 'CancelledError' ? '' : 'error');
+      run.disabled = false; cancel.hidden = true;
+      cur.dataset.state = e.name === 'CancelledError' ? 'cancelled' : 'error';
+    }
+  });
+  cancel.addEventListener('click', () => job?.cancel());
+  document.body.dataset.state = 'ready';
+  window.__tinymlperf.ready = true;
+  reportHeight();
+  if (params.get('run') === '1') run.click();
+}
+
+// Tells the embedding page (the <tinymlperf-event> element) how tall the card is, so it never scrolls.
+function reportHeight() {
+  if (window.parent === window || typeof ResizeObserver !== 'function') return;
+  let last = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.documentElement.scrollHeight);
+    if (height !== last) { last = height; window.parent.postMessage({ type: 'tinymlperf:height', height }, '*'); }
+  }).observe(document.body);
+}
+
+// Start compiling the module now; the page is already painted.
+compiled.catch(() => {});
+boot();

@@ -1,26 +1,68 @@
-// Runs the wasm module off the main thread. Only wiring: every figure is computed in Rust.
-import init, { benchKernels, gemmDemo, version } from './pkg/tinymlperf.js';
+// The engine's worker: runs the wasm module off the main thread. Only wiring — every figure, rank,
+// merge and share payload is computed in Rust (www/pkg/tinymlperf.js, see docs/engine-api.md).
+//
+// Protocol (www/engine.js is the other end):
+//   in : { id, type, args }                    one request; `init` may carry a compiled WebAssembly.Module
+//   out: { id, progress: {phase, fraction, message} }   zero or more, while a long call runs
+//        { id, ok: true, value } | { id, ok: false, error }
+// A run is cancelled by terminating this worker (the page then starts a fresh one).
+import init, * as engine from './pkg/tinymlperf.js';
 
-const ready = init();
+let ready = null;
+const boot = (module) => (ready ??= init(module ? { module_or_path: module } : undefined));
+
+function need(name) {
+  const f = engine[name];
+  if (typeof f !== 'function') throw new Error(`this build of the engine has no ${name}() — rebuild www/pkg (bash scripts/build.sh)`);
+  return f;
+}
+
+const handlers = {
+  init: () => true,
+  version: () => need('version')(),
+  // Everything the page needs before anything runs.
+  hello: () => ({ version: need('version')(), environment: need('environment')(), events: need('listEvents')(), limits: need('limits')() }),
+  // One event of "Run all events": the SIMD128 fp32 recipe, gated, profiled and scored by the engine.
+  'run-event': ({ event, budget_s, seed }, progress) => {
+    const bytes = need('buildRecipe')({ event, quantize: false, sparsity: 0, kernels: 'simd128' });
+    const submission = { team: 'this browser', event, description: 'SIMD128 fp32 kernels (reference run)', url: '', budget_s };
+    if (seed !== undefined) submission.seed = seed;
+    return need('submitEntry')(submission, bytes, progress);
+  },
+  // A competition entry: a built-in recipe or uploaded package bytes.
+  submit: ({ submission, recipe, bytes }, progress) => {
+    const pkg = recipe ? need('buildRecipe')(recipe) : new Uint8Array(bytes);
+    return need('submitEntry')(submission, pkg, progress);
+  },
+  inspect: ({ recipe, bytes, event }) => need('inspectPackage')(recipe ? need('buildRecipe')(recipe) : new Uint8Array(bytes), event),
+  boards: ({ entries, event }) => need('leaderboards')(entries, event),
+  merge: ({ existing, text }) => need('mergeEntries')(existing, text),
+  // The course board and the visitor's entries as one list: the engine's merge, deduplicated by hash.
+  union: ({ a, b }) => need('mergeEntries')(a, need('exportEntries')(b)).entries,
+  export: ({ entries }) => need('exportEntries')(entries),
+  'export-csv': ({ entries }) => need('exportCsv')(entries),
+  'encode-share': ({ entry }) => need('encodeShare')(entry),
+  'decode-share': ({ fragment }) => need('decodeShare')(fragment),
+  // Kernel check (www/bench.html).
+  gemm: ({ shapes, batchMs, rounds }, progress, partial) => {
+    for (const [i, [m, k, n]] of shapes.entries()) {
+      progress({ phase: 'gemm', fraction: i / shapes.length, message: `${m}×${k}×${n}` });
+      partial(need('gemmDemo')(m, k, n, batchMs, rounds));
+    }
+    return true;
+  },
+  'bench-kernels': (args) => need('benchKernels')(Boolean(args?.quick), args?.models !== false),
+};
 
 self.onmessage = async (ev) => {
   const { id, type, args } = ev.data;
   try {
-    await ready;
-    if (type === 'version') {
-      self.postMessage({ id, ok: true, value: version() });
-    } else if (type === 'gemm') {
-      for (const [i, [m, k, n]] of args.shapes.entries()) {
-        self.postMessage({ id, progress: { done: i, total: args.shapes.length, label: `${m}×${k}×${n}` } });
-        const report = gemmDemo(m, k, n, args.batchMs, args.rounds);
-        self.postMessage({ id, progress: { done: i + 1, total: args.shapes.length }, partial: report });
-      }
-      self.postMessage({ id, ok: true });
-    } else if (type === 'bench-kernels') {
-      self.postMessage({ id, ok: true, value: benchKernels(Boolean(args?.quick), args?.models !== false) });
-    } else {
-      throw new Error(`unknown request '${type}'`);
-    }
+    await boot(type === 'init' ? args?.module : undefined);
+    const h = handlers[type];
+    if (!h) throw new Error(`unknown request '${type}'`);
+    const progress = (p) => self.postMessage({ id, progress: p ?? {} });
+    const partial = (value) => self.postMessage({ id, partial: value });
+    self.postMessage({ id, ok: true, value: h(args ?? {}, progress, partial) });
   } catch (e) {
     self.postMessage({ id, ok: false, error: String(e && e.message ? e.message : e) });
   }

@@ -2,14 +2,30 @@
 // arrives, covers every kernel family and every event path, and its numbers are internally sane.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
+import { start, open, shotPath } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
 after(async () => { await env?.stop(); });
 
-test('bench page reports peak, kernels and every event path', { timeout: 240_000 }, async () => {
+test('bench page: the GEMM check and the kernel report (peak, kernels, every event path)', { timeout: 240_000 }, async () => {
   const { page, problems } = await open(env.context, `${env.url}www/bench.html?quick=1`);
+  // The GEMM slice (formerly on the front page): scalar vs SIMD128, interleaved, in a worker.
+  await page.waitForSelector('body[data-gemm="done"], body[data-gemm="error"]', { timeout: 100_000 });
+  assert.equal(await page.getAttribute('body', 'data-gemm'), 'done', await page.textContent('#gemm-status'));
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, 'page must be cross-origin isolated');
+  const rows = await page.$$eval('#gemm-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(rows.length, 4, 'one row per GEMM shape');
+  for (const [shape, scalarMs, simdMs, scalarGf, simdGf, speedup, diff] of rows) {
+    const n = (s) => Number.parseFloat(s);
+    assert.match(shape, /^\d+×\d+×\d+$/);
+    assert.ok(n(scalarMs) > 0 && n(simdMs) > 0, `times must be positive: ${scalarMs}, ${simdMs}`);
+    for (const g of [scalarGf, simdGf]) assert.ok(n(g) > 0.05 && n(g) < 200, `GFLOP/s out of range: ${g}`);
+    assert.ok(n(speedup) > 0.2 && n(speedup) < 64, `speedup out of range: ${speedup}`);
+    assert.ok(Number(diff) < 1e-3, `SIMD result must match the reference, max |Δ| = ${diff}`);
+  }
+  assert.ok(Number.parseFloat(rows[0][5]) > 1.2, `SIMD should beat scalar on 64×784×128, got ${rows[0][5]}`);
+  assert.match(await page.textContent('#clock'), /in a worker, resolution [\d.]+ µs/);
   await page.waitForFunction(() => window.__bench, null, { timeout: 220_000, polling: 250 });
   const r = await page.evaluate(() => window.__bench);
   assert.equal(r.error, undefined, r.error);
@@ -29,6 +45,7 @@ test('bench page reports peak, kernels and every event path', { timeout: 240_000
     const paths = r.models.filter((m) => m.event === ev).map((m) => m.path).sort();
     assert.deepEqual(paths, ['baseline', 'int8', 'simd128_fp32', 'sparse', 'sparse_unstructured'], ev);
   }
+  await page.screenshot({ path: shotPath('bench.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -8,20 +8,34 @@ import { serve } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const SHOTS = path.resolve('test-results');
+export const DESKTOP = { width: 1440, height: 900 };
+export const PHONE = { width: 375, height: 812 };
 
-export async function start() {
-  const { server, url } = await serve({ port: 0, quiet: true });
+/** A Chromium profile of its own (a fresh context: empty IndexedDB, no service workers). */
+export async function launch({ serviceWorkers = 'allow' } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinymlperf-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
+    acceptDownloads: true,
+    serviceWorkers,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  const stop = async () => {
+  const close = async () => {
     await context.close();
-    server.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return { context, close };
+}
+
+/** Serves the site (options as scripts/serve.mjs's serve()) and opens a browser on it. */
+export async function start(serveOptions = {}, launchOptions = {}) {
+  const { server, url } = await serve({ port: 0, quiet: true, ...serveOptions });
+  const { context, close } = await launch(launchOptions);
+  const stop = async () => {
+    await close();
+    server.close();
   };
   return { url, context, stop };
 }

@@ -1,0 +1,57 @@
+// `npm run build`: writes a self-contained, deployable static site to dist/ (GitHub Pages or any static
+// host): index.html, the service worker that adds COOP/COEP where the host cannot (coi-sw.js), www/
+// with the vendored ES modules and the engine (www/pkg, built by scripts/build.sh), and .nojekyll.
+// Nothing outside dist/ is referenced: node_modules, the source tree and tests are not copied.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { vendor } from './vendor.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.resolve(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
+const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm'];
+
+for (const f of PKG) {
+  if (!fs.existsSync(path.join(ROOT, 'www/pkg', f))) {
+    console.error(`www/pkg/${f} is missing: build the engine first (bash scripts/build.sh; npm run build does both)`);
+    process.exit(1);
+  }
+}
+vendor({ quiet: true });
+fs.rmSync(OUT, { recursive: true, force: true });
+fs.mkdirSync(path.join(OUT, 'www/pkg'), { recursive: true });
+
+const copy = (rel) => fs.cpSync(path.join(ROOT, rel), path.join(OUT, rel), { recursive: true });
+copy('index.html');
+copy('coi-sw.js');
+for (const f of fs.readdirSync(path.join(ROOT, 'www'))) {
+  if (f === 'pkg') continue;
+  copy(`www/${f}`);
+}
+for (const f of PKG) copy(`www/pkg/${f}`);
+if (fs.existsSync(path.join(ROOT, 'docs/digits-montage.png'))) { fs.mkdirSync(path.join(OUT, 'docs'), { recursive: true }); copy('docs/digits-montage.png'); }
+fs.writeFileSync(path.join(OUT, '.nojekyll'), '');
+
+// Every relative module import in the copied JS must resolve inside dist/.
+const missing = [];
+const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+for (const file of walk(OUT).filter((f) => f.endsWith('.js'))) {
+  const text = fs.readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)) {
+    const target = path.resolve(path.dirname(file), m[1] ?? m[2]);
+    if (!fs.existsSync(target)) missing.push(`${path.relative(OUT, file)} → ${m[1] ?? m[2]}`);
+  }
+}
+if (missing.length) {
+  console.error(`dist/ is not self-contained:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+
+let total = 0, gz = 0;
+for (const f of walk(OUT)) {
+  const b = fs.readFileSync(f);
+  total += b.length;
+  gz += zlib.gzipSync(b, { level: 9 }).length;
+}
+console.log(`dist/: ${walk(OUT).length} files, ${(total / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzipped). Serve it with any static host; \`node scripts/serve.mjs --root dist\` previews it.`);

@@ -1,0 +1,76 @@
+// Client side of the worker protocol (www/worker.js). The wasm module is fetched and compiled once,
+// streaming, as soon as this file loads (the page paints meanwhile); each worker receives the compiled
+// module instead of compiling it again. Two kinds of worker:
+//   - the engine worker: quick calls (leaderboards, merge, export, share links); long-lived;
+//   - a run worker per event run or submission: dedicated, so cancel = terminate() it.
+
+const WASM_URL = new URL('./pkg/tinymlperf_bg.wasm', import.meta.url);
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+export const compiled = (async () => {
+  try {
+    return await WebAssembly.compileStreaming(fetch(WASM_URL));
+  } catch {
+    // Hosts that send the wrong MIME type for .wasm: compile from bytes instead.
+    const res = await fetch(WASM_URL);
+    if (!res.ok) throw new Error(`could not load the engine (${res.status} ${WASM_URL.pathname})`);
+    return WebAssembly.compile(await res.arrayBuffer());
+  }
+})();
+
+export class EngineWorker {
+  constructor() {
+    this.worker = new Worker(WORKER_URL, { type: 'module' });
+    this.nextId = 1;
+    this.pending = new Map();
+    this.dead = null;
+    this.worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      if (data.progress) p.onProgress?.(data.progress);
+      if ('partial' in data) p.onPartial?.(data.partial);
+      if (data.ok === true) { this.pending.delete(data.id); p.resolve(data.value); }
+      if (data.ok === false) { this.pending.delete(data.id); p.reject(new Error(data.error)); }
+    };
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.fail(new Error(`the engine worker failed: ${e.message || 'it could not start (module workers need a current browser)'}`));
+    };
+    this.ready = compiled.then((module) => this.call('init', { module }));
+  }
+
+  call(type, args, { onProgress, onPartial } = {}) {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress, onPartial });
+      this.worker.postMessage({ id, type, args });
+    });
+  }
+
+  async request(type, args, opts) {
+    await this.ready;
+    return this.call(type, args, opts);
+  }
+
+  fail(err) {
+    this.dead = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  /** Stops whatever runs in this worker now; pending calls reject with a CancelledError. */
+  terminate() {
+    this.worker.terminate();
+    const err = new Error('cancelled');
+    err.name = 'CancelledError';
+    this.fail(err);
+  }
+}
+
+/** A long job in its own worker, cancellable. `job.promise` settles with the value or a CancelledError. */
+export function runJob(type, args, onProgress) {
+  const w = new EngineWorker();
+  const promise = w.request(type, args, { onProgress }).finally(() => w.worker.terminate());
+  return { promise, cancel: () => w.terminate(), worker: w };
+}
