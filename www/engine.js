@@ -68,9 +68,29 @@ export class EngineWorker {
   }
 }
 
-/** A long job in its own worker, cancellable. `job.promise` settles with the value or a CancelledError. */
-export function runJob(type, args, onProgress) {
+/**
+ * A long job in its own worker, cancellable. `job.promise` settles with the value or a CancelledError.
+ * With `stallMs`, a watchdog terminates the worker when it posts nothing for that long once the job
+ * has started (a contestant's kernel that never returns), rejecting with a StalledError.
+ */
+export function runJob(type, args, onProgress, { stallMs } = {}) {
   const w = new EngineWorker();
-  const promise = w.request(type, args, { onProgress }).finally(() => w.worker.terminate());
+  let last = null;
+  let timer = null;
+  const stalled = new Promise((_, reject) => {
+    if (!stallMs) return;
+    timer = setInterval(() => {
+      if (last !== null && performance.now() - last > stallMs) {
+        const err = new Error(`no progress for ${stallMs / 1000} s`);
+        err.name = 'StalledError';
+        w.worker.terminate();
+        w.fail(err);
+        reject(err);
+      }
+    }, Math.min(500, stallMs / 4));
+  });
+  const tick = (p) => { last = performance.now(); onProgress?.(p); };
+  const run = w.ready.then(() => { last = performance.now(); return w.call(type, args, { onProgress: tick }); });
+  const promise = Promise.race([run, stalled]).finally(() => { clearInterval(timer); w.worker.terminate(); });
   return { promise, cancel: () => w.terminate(), worker: w };
 }

@@ -26,6 +26,9 @@ let engine;
 const eventInfo = (id) => state.events.find((e) => e.id === id);
 const eventTitle = (id) => eventInfo(id)?.title ?? id;
 const budget = () => Number(params.get('budget') ?? $('budget')?.value ?? 10);
+// A submission's worker is terminated when it posts no progress for this long (?stall=… seconds, for
+// tests): the engine reports progress every few calls, so only a call that hangs gets here.
+const STALL_MS = 1000 * Number(params.get('stall') ?? 10);
 
 // ---------------------------------------------------------------- boot
 window.addEventListener('error', (e) => fatal(e.message));
@@ -253,11 +256,30 @@ function setupSubmit() {
   showSparsity();
   for (const r of form.querySelectorAll('input[name="source"]')) {
     r.addEventListener('change', () => {
-      const upload = form.source.value === 'upload';
-      $('upload-opts').hidden = !upload;
-      $('recipe-opts').hidden = upload;
+      $('upload-opts').hidden = form.source.value !== 'upload';
+      $('kernel-opts').hidden = form.source.value !== 'kernel';
+      $('recipe-opts').hidden = form.source.value !== 'recipe';
     });
   }
+  const dropWasm = $('drop-wasm'), wasmFile = $('f-wasm');
+  dropWasm.addEventListener('click', (e) => { if (e.target.tagName !== 'A') wasmFile.click(); });
+  dropWasm.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); wasmFile.click(); } });
+  dropWasm.addEventListener('dragover', (e) => { e.preventDefault(); dropWasm.classList.add('over'); });
+  dropWasm.addEventListener('dragleave', () => dropWasm.classList.remove('over'));
+  dropWasm.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dropWasm.classList.remove('over');
+    if (e.dataTransfer.files[0]) setKernel(e.dataTransfer.files[0]);
+  });
+  wasmFile.addEventListener('change', () => wasmFile.files[0] && setKernel(wasmFile.files[0]));
+  $('f-kernel-pkg').addEventListener('change', async (e) => {
+    const f = e.target.files[0];
+    state.kernelPkg = null;
+    if (!f) return;
+    const max = state.limits?.max_package_bytes;
+    if (max && f.size > max) { setStatus($('submit-status'), `The weights file is ${(f.size / 2 ** 20).toFixed(1)} MiB; packages are limited to ${(max / 2 ** 20).toFixed(0)} MiB.`, 'error'); e.target.value = ''; return; }
+    state.kernelPkg = await f.arrayBuffer();
+  });
   // Drag and drop, click or keyboard on the drop zone.
   const drop = $('drop'), file = $('f-file');
   drop.addEventListener('click', () => file.click());
@@ -301,6 +323,25 @@ async function setUpload(file) {
   }
 }
 
+// A dropped kernel is checked at once (size, validity, no imports, the ABI's exports), before it runs.
+async function setKernel(file) {
+  state.kernel = null;
+  $('wasm-name').textContent = `${file.name} (${(file.size / 1024).toFixed(1)} KiB) — checking…`;
+  $('submit-result').replaceChildren();
+  try {
+    const max = state.limits?.max_kernel_bytes;
+    if (max && file.size > max) throw new Error(`the file is ${(file.size / 2 ** 20).toFixed(1)} MiB; kernels are limited to ${(max / 2 ** 20).toFixed(0)} MiB`);
+    const bytes = await file.arrayBuffer();
+    const m = await engine.request('inspect-kernel', { bytes });
+    state.kernel = bytes;
+    $('wasm-name').textContent = `${file.name}: ${int(m.functions)} functions, ${int(m.instructions)} instructions, ${int(m.simd_instructions)} SIMD, ${int(m.int_dot_instructions)} integer-dot`;
+    setStatus($('submit-status'), 'Kernel accepted by the module check. Submit to run, check and time it in its own worker.', 'ok');
+  } catch (e) {
+    $('wasm-name').textContent = `${file.name}: rejected`;
+    setStatus($('submit-status'), `This kernel cannot be run: ${e.message}`, 'error');
+  }
+}
+
 function recipeFromForm(event) {
   return { event, quantize: $('r-int8').checked, sparsity: Number($('r-sparsity').value), kernels: $('r-simd').checked ? 'simd128' : 'scalar' };
 }
@@ -315,10 +356,14 @@ async function submit() {
   const url = $('f-url').value.trim();
   if (url && !/^https?:\/\//.test(url)) { setStatus(status, 'The URL must start with https://', 'error'); $('f-url').focus(); return; }
   const submission = { team, event, description: $('f-desc').value.trim(), url, budget_s: budget(), submitted_at: Date.now() };
-  let args;
+  let args, job = 'submit';
   if (form.source.value === 'upload') {
     if (!state.uploadBytes) { setStatus(status, 'Drop a .safetensors package first (or pick a built-in recipe).', 'error'); return; }
     args = { submission, bytes: state.uploadBytes };
+  } else if (form.source.value === 'kernel') {
+    if (!state.kernel) { setStatus(status, 'Drop a valid .wasm kernel first.', 'error'); return; }
+    args = { submission, wasm: state.kernel, pkg: state.kernelPkg ?? null };
+    job = 'submit-custom';
   } else {
     args = { submission, recipe: recipeFromForm(event) };
   }
@@ -328,10 +373,10 @@ async function submit() {
   bar.hidden = false; bar.value = 0;
   $('submit-result').replaceChildren();
   setStatus(status, 'Gating, profiling and scoring in a worker…');
-  state.submitJob = runJob('submit', args, (p) => {
+  state.submitJob = runJob(job, args, (p) => {
     bar.value = p.fraction ?? 0;
     setStatus(status, p.message || p.phase || 'Running…');
-  });
+  }, { stallMs: STALL_MS });
   try {
     const entry = await state.submitJob.promise;
     await addOwn([entry]);
@@ -343,7 +388,11 @@ async function submit() {
     setStatus(status, `Scored and saved: ${ranks.join(', ')} on ${eventTitle(entry.event)}.`, 'ok');
     $('submit-result').replaceChildren(resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: false, actions: [shareButton(entry)] }));
   } catch (e) {
-    setStatus(status, e.name === 'CancelledError' ? 'Cancelled: nothing was saved.' : `Not accepted: ${e.message}. Your leaderboard is unchanged.`, e.name === 'CancelledError' ? '' : 'error');
+    const msg = {
+      CancelledError: 'Cancelled: nothing was saved.',
+      StalledError: `Stopped: the entry showed no progress for ${STALL_MS / 1000} s (a call that never returns?), so its worker was terminated. Your leaderboard is unchanged.`,
+    }[e.name] ?? `Not accepted: ${e.message}. Your leaderboard is unchanged.`;
+    setStatus(status, msg, e.name === 'CancelledError' ? '' : 'error');
   } finally {
     state.submitJob = null;
     bar.hidden = true;

@@ -34,6 +34,10 @@ const handlers = {
     const pkg = recipe ? need('buildRecipe')(recipe) : new Uint8Array(bytes);
     return need('submitEntry')(submission, pkg, progress);
   },
+  // An entry with its own WebAssembly kernel; the page's watchdog terminates this worker if it hangs.
+  'submit-custom': ({ submission, wasm, pkg }, progress) =>
+    need('submitCustomEntry')(submission, new Uint8Array(wasm), pkg ? new Uint8Array(pkg) : undefined, progress),
+  'inspect-kernel': ({ bytes }) => need('inspectKernel')(new Uint8Array(bytes)),
   inspect: ({ recipe, bytes, event }) => need('inspectPackage')(recipe ? need('buildRecipe')(recipe) : new Uint8Array(bytes), event),
   boards: ({ entries, event }) => need('leaderboards')(entries, event),
   merge: ({ existing, text }) => need('mergeEntries')(existing, text),
