@@ -1,7 +1,7 @@
 // Static server for the page, on 127.0.0.1 only. Sends COOP/COEP so the page is cross-origin isolated
 // (performance.now() precise to ~5 µs instead of 100 µs). Usage: node scripts/serve.mjs [--port N]
-// (or PORT=N). Port 0 picks a free port. `--headless` instead runs every event and kernel in headless
-// Chromium and prints the figures (scripts/bench-kernels.mjs). `--root dist` previews the deployable
+// (or PORT=N). Port 0 picks a free port. `--headless` instead runs every event in headless Chromium and
+// prints the results (scripts/bench.mjs; `npm run bench:kernels` times every kernel). `--root dist` previews the deployable
 // site `npm run build` writes; `--no-isolation` leaves out COOP/COEP, like a static host that cannot
 // send headers (the page's service worker then adds them). Exports `serve()` for the e2e tests.
 import http from 'node:http';
@@ -54,10 +54,10 @@ export function serve({ port = 0, host = '127.0.0.1', quiet = false, root = ROOT
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--headless')) {
-  // Second mode: run every event (and every kernel) headless in Chromium and print the figures.
-  // A child process, because the benchmark's harness imports this module.
+  // Second mode: run every event headless in Chromium, as "Run all events" does, and print the results
+  // (scripts/bench.mjs; its flags pass through). A child process, because its harness imports this module.
   const { spawnSync } = await import('node:child_process');
-  const args = [path.join(ROOT, 'scripts/bench-kernels.mjs'), ...process.argv.filter((a) => a === '--quick')];
+  const args = [path.join(ROOT, 'scripts/bench.mjs'), ...process.argv.slice(2).filter((a) => a !== '--headless')];
   process.exit(spawnSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT }).status ?? 1);
 }
 

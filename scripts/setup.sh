@@ -66,4 +66,11 @@ if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules
   log "npm ci"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
+# 5. Python's safetensors and numpy, for the tests that write packages the way contestants' Python
+#    scripts do (tools/export_pytorch.py, tests/fixtures/make_python_package.py). Optional for users.
+if command -v python3 >/dev/null && ! python3 -c 'import safetensors, numpy' 2>/dev/null; then
+  log "pip install safetensors numpy (for the Python package tests)"
+  python3 -m pip install --quiet --disable-pip-version-check safetensors numpy 2>&1 | grep -v WARNING >&2 \
+    || log "could not install safetensors/numpy: the Python package tests will be skipped"
+fi
 say "setup complete (route: $TINYMLPERF_ROUTE)"

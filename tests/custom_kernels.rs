@@ -19,7 +19,7 @@ const WRONG: &[u8] = include_bytes!("../target/contest/hostile-wrong.wasm");
 const NOT_WASM: &[u8] = include_bytes!("../target/contest/hostile-not-wasm.wasm");
 
 fn submission(team: &str, seed: u64) -> Submission {
-    Submission { team: team.into(), event: "mlp_sprint".into(), description: String::new(), url: String::new(), budget_s: Some(1.0), seed: Some(seed), submitted_at: Some(1.7e12), per_layer: false }
+    Submission { team: team.into(), event: "mlp_sprint".into(), description: String::new(), url: String::new(), package_url: String::new(), budget_s: Some(1.0), seed: Some(seed), submitted_at: Some(1.7e12), per_layer: false }
 }
 
 fn submit(wasm: &[u8], seed: u64) -> tinymlperf::Result<submission::Entry> {

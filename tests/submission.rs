@@ -178,6 +178,7 @@ fn entry() -> &'static Entry {
             event: "mlp_sprint".into(),
             description: "INT8 quantization".into(),
             url: "https://github.com/example/entry".into(),
+            package_url: String::new(),
             budget_s: Some(1.0),
             seed: Some(1234),
             submitted_at: Some(1.7e12),
@@ -260,7 +261,7 @@ fn memorizers_and_broken_entries_are_disqualified_with_figures() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn submission_fields_are_checked() {
     let clock = HostClock::new().unwrap();
-    let base = Submission { team: "t".into(), event: "mlp_sprint".into(), description: String::new(), url: String::new(), budget_s: Some(1.0), seed: Some(1), submitted_at: None, per_layer: false };
+    let base = Submission { team: "t".into(), event: "mlp_sprint".into(), description: String::new(), url: String::new(), package_url: String::new(), budget_s: Some(1.0), seed: Some(1), submitted_at: None, per_layer: false };
     let bytes = recipe(false, 0.0);
     for (s, want) in [
         (Submission { team: "  ".into(), ..base.clone() }, "team name must be 1–64 characters"),
@@ -323,6 +324,10 @@ fn boards_rank_with_ties_and_keep_unstable_and_open_entries_apart() {
     assert!(inn.iter().filter(|r| r.division == Division::Closed).all(|r| r.rank == Some(1) && r.tied));
     let b = leaderboard::boards(&es, EventId::MlpSprint);
     assert_eq!(b.composite[0].team, "fast");
+    // All variants share accuracy (bar "lossy"), latency and size, so none dominates another except
+    // on accuracy: "lossy" (0.90) is dominated; the rest tie and stay on the front.
+    assert_eq!(b.pareto.len(), 5);
+    assert!(!b.pareto.contains(&"f".repeat(64)));
     assert!(leaderboard::boards(&es, EventId::CnnMarathon).speed.is_empty());
 }
 

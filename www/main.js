@@ -359,6 +359,9 @@ async function submit() {
   let args, job = 'submit';
   if (form.source.value === 'upload') {
     if (!state.uploadBytes) { setStatus(status, 'Drop a .safetensors package first (or pick a built-in recipe).', 'error'); return; }
+    const packageUrl = $('f-package-url').value.trim();
+    if (packageUrl && !/^https?:\/\//.test(packageUrl)) { setStatus(status, 'The package URL must start with https://', 'error'); $('f-package-url').focus(); return; }
+    submission.package_url = packageUrl;
     args = { submission, bytes: state.uploadBytes };
   } else if (form.source.value === 'kernel') {
     if (!state.kernel) { setStatus(status, 'Drop a valid .wasm kernel first.', 'error'); return; }
@@ -556,14 +559,14 @@ async function openShared() {
   const f = envFacts(entry.report.environment);
   setStatus(status, `Entry “${entry.team}” for ${eventTitle(entry.event)}, measured ${entry.submitted_at ? new Date(entry.submitted_at).toLocaleString() : ''} in ${browserName(f.ua)}. Shown as recorded; nothing was re-run.`);
   const canRecipe = Boolean(entry.recipe);
-  const pkgUrl = /\.safetensors(\?.*)?$/i.test(entry.url ?? '') ? entry.url : null;
+  const pkgUrl = entry.package_url || (/\.safetensors(\?.*)?$/i.test(entry.url ?? '') ? entry.url : null);
   const rerun = h('button', { type: 'button', class: 'primary', disabled: !(canRecipe || pkgUrl) || undefined, onclick: () => rerunShared(entry, pkgUrl) }, 'Re-run in my browser');
   const add = h('button', { type: 'button', onclick: async (ev) => { await addOwn([entry]); await refreshBoards(entry.event); ev.currentTarget.textContent = 'Added to your leaderboard'; ev.currentTarget.disabled = true; } }, 'Add to my leaderboard');
   const card = resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: true, actions: [rerun, add] });
   $('shared-body').replaceChildren(h('div', { class: 'shared-grid' }, card, h('div', { id: 'rerun-slot' },
     h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'),
       canRecipe || pkgUrl
-        ? h('p', { class: 'hint' }, `“Re-run in my browser” rebuilds this ${canRecipe ? 'recipe' : 'package'} here and times it against the same scalar baseline, so you can compare your machine with the one above. The shared figures stay as they are.`)
+        ? h('p', { class: 'hint' }, `“Re-run in my browser” rebuilds this ${canRecipe ? 'recipe' : 'package'} here and runs the same checks with the same run seed (${entry.report.seed}: the same fresh inputs), timed against the same scalar baseline, so you can compare your machine with the one above. The shared figures stay as they are.`)
         : h('p', { class: 'hint' }, 'This entry was an uploaded package without a download URL, so it can only be viewed.')))));
   window.__tinymlperf.shared = entry;
 }
@@ -573,7 +576,8 @@ async function rerunShared(entry, pkgUrl) {
   const status = h('p', { class: 'status', role: 'status' }, 'Re-running in a worker…');
   const bar = h('progress', { max: 1, value: 0 });
   slot.replaceChildren(h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'), bar, status));
-  const submission = { team: entry.team, event: entry.event, description: entry.description, url: entry.url ?? '', budget_s: budget(), submitted_at: Date.now() };
+  // The shared run's seed: the same fresh split and timing inputs, so anyone can repeat its checks.
+  const submission = { team: entry.team, event: entry.event, description: entry.description, url: entry.url ?? '', package_url: entry.package_url ?? '', budget_s: budget(), seed: entry.report.seed, submitted_at: Date.now() };
   try {
     let args = { submission, recipe: entry.recipe };
     if (!entry.recipe) {

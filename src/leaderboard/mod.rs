@@ -69,6 +69,24 @@ pub struct Boards {
     pub innovation: Vec<Row>,
     /// By composite.
     pub composite: Vec<Row>,
+    /// Hashes of the entries on the accuracy × latency × model-size Pareto front: no other entry of
+    /// the event is at least as accurate, as fast and as small, and better in one of them.
+    pub pareto: Vec<String>,
+}
+
+/// `(accuracy, median latency, weight bytes)` of an entry: higher, lower, lower is better.
+fn pareto_point(e: &Entry) -> (f64, f64, f64) {
+    (e.report.accuracy.candidate, e.report.timing.candidate.median_ms, e.report.memory.weight_bytes as f64)
+}
+
+/// The hashes of `event`'s entries that no other entry dominates (see [`Boards::pareto`]), in
+/// submission order.
+pub fn pareto_front(entries: &[Entry], event: EventId) -> Vec<String> {
+    let es: Vec<&Entry> = entries.iter().filter(|e| e.event == event).collect();
+    let dominates = |a: (f64, f64, f64), b: (f64, f64, f64)| a.0 >= b.0 && a.1 <= b.1 && a.2 <= b.2 && (a.0 > b.0 || a.1 < b.1 || a.2 < b.2);
+    let mut front: Vec<&Entry> = es.iter().copied().filter(|e| !es.iter().any(|o| dominates(pareto_point(o), pareto_point(e)))).collect();
+    front.sort_by(|a, b| a.submitted_at.total_cmp(&b.submitted_at));
+    front.into_iter().map(|e| e.hash.clone()).collect()
 }
 
 /// Ranks `entries` of `event` on one board: closed stable entries first (ranked), then open-division
@@ -120,5 +138,11 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
 
 /// All three boards of an event.
 pub fn boards(entries: &[Entry], event: EventId) -> Boards {
-    Boards { event, speed: rank(entries, event, Board::Speed), innovation: rank(entries, event, Board::Innovation), composite: rank(entries, event, Board::Composite) }
+    Boards {
+        event,
+        speed: rank(entries, event, Board::Speed),
+        innovation: rank(entries, event, Board::Innovation),
+        composite: rank(entries, event, Board::Composite),
+        pareto: pareto_front(entries, event),
+    }
 }

@@ -43,6 +43,9 @@ pub struct Submission {
     /// Source URL (`http(s)://…`) or empty.
     #[serde(default)]
     pub url: String,
+    /// Where the package can be downloaded (`http(s)://…`), so others can re-run it; or empty.
+    #[serde(default)]
+    pub package_url: String,
     /// Timing budget in seconds (default 10, 1..=600).
     #[serde(default)]
     pub budget_s: Option<f64>,
@@ -72,6 +75,9 @@ pub struct Entry {
     pub description: String,
     /// Source URL or empty.
     pub url: String,
+    /// Download URL of the package or empty.
+    #[serde(default)]
+    pub package_url: String,
     /// ms since the Unix epoch.
     pub submitted_at: f64,
     /// The model's architecture string.
@@ -115,6 +121,7 @@ impl Entry {
             return Err(Error::format("entry", format!("hash '{}' is not 64 lowercase hex digits", self.hash.chars().take(80).collect::<String>())));
         }
         check_text(&self.team, &self.description, &self.url)?;
+        check_url(&self.package_url)?;
         let t = &self.report.timing;
         let figures = [t.speedup, t.speedup_ci[0], t.speedup_ci[1], self.report.accuracy.reference, self.report.accuracy.candidate, self.speed_score, self.composite, self.innovation.score, self.submitted_at];
         if figures.iter().any(|x| !x.is_finite()) {
@@ -160,6 +167,11 @@ pub fn check_text(team: &str, description: &str, url: &str) -> Result<()> {
     if description.chars().count() > MAX_DESCRIPTION {
         return Err(Error::format("submission", format!("description is over {MAX_DESCRIPTION} characters")));
     }
+    check_url(url)
+}
+
+/// A URL field: empty, or an `http(s)://` address without spaces, at most [`MAX_URL`] characters.
+pub fn check_url(url: &str) -> Result<()> {
     let url = url.trim();
     if url.chars().count() > MAX_URL || !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::format("submission", format!("URL must be empty or an http(s):// address without spaces, at most {MAX_URL} characters")));
@@ -291,6 +303,7 @@ pub fn inspect_package(event: EventId, bytes: &[u8]) -> Result<Inspection> {
 /// accuracy gate and the output-equivalence check, detects innovation and scores it.
 pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
     check_text(&s.team, &s.description, &s.url)?;
+    check_url(&s.package_url)?;
     let event: EventId = s.event.parse()?;
     let opts = options(s.budget_s, s.seed.unwrap_or_else(fresh_seed), s.per_layer)?;
     progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the package".into() });
@@ -306,6 +319,7 @@ pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &
 #[cfg(target_arch = "wasm32")]
 pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], package: Option<&[u8]>, progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
     check_text(&s.team, &s.description, &s.url)?;
+    check_url(&s.package_url)?;
     let event: EventId = s.event.parse()?;
     let opts = options(s.budget_s, s.seed.unwrap_or_else(fresh_seed), false)?;
     progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the kernel module".into() });
@@ -354,6 +368,7 @@ fn finish(s: &Submission, event: EventId, hash: String, file_bytes: usize, e: &E
         team: s.team.trim().into(),
         description: s.description.clone(),
         url: s.url.trim().into(),
+        package_url: s.package_url.trim().into(),
         submitted_at: s.submitted_at.filter(|t| t.is_finite()).unwrap_or_else(now_epoch_ms),
         architecture: e.model.variant(),
         params: e.model.param_count(),
