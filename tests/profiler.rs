@@ -56,12 +56,12 @@ fn a_known_2x_speedup_is_recovered_with_a_ci_containing_2() {
     assert!(lo <= 2.0 && 2.0 <= hi, "95% CI [{lo}, {hi}] must contain 2");
     assert!(lo > 1.5 && hi < 2.6, "CI [{lo}, {hi}] should be tight for ±10% noise");
     assert!(!r.unstable, "{:?}", r.unstable_reason);
-    assert_eq!(r.rounds, 31);
+    assert_eq!(r.rounds, CompetitionProfiler::default().timing_runs);
     // Per-side statistics are per call and ordered.
     for s in [&r.baseline, &r.candidate] {
         assert!(s.p10_ms <= s.median_ms && s.median_ms <= s.p90_ms && s.min_ms <= s.p10_ms);
         assert!(s.mad_ms > 0.0 && s.mad_ms < 0.5 * s.median_ms);
-        assert_eq!(s.samples_ms.len(), 31);
+        assert_eq!(s.samples_ms.len(), r.rounds);
     }
     assert!((r.baseline.median_ms / r.candidate.median_ms - r.speedup).abs() < 1e-12);
 }
@@ -103,7 +103,7 @@ fn the_budget_limits_rounds_but_never_below_the_minimum() {
     assert_eq!(r.rounds, p.min_rounds);
     assert!(r.budget_limited);
     let (r, _) = run(&profiler(3), |_, _| 4.0, |_, _| 2.0);
-    assert!(!r.budget_limited && r.rounds == 31);
+    assert!(!r.budget_limited && r.rounds == CompetitionProfiler::default().timing_runs);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -47,9 +47,9 @@ impl Default for CompetitionProfiler {
     fn default() -> Self {
         CompetitionProfiler {
             warmup_runs: 3,
-            timing_runs: 31,
+            timing_runs: 41,
             min_rounds: 7,
-            min_sample_ms: 2.0,
+            min_sample_ms: 10.0,
             resolution_multiple: 100.0,
             max_ci_rel_width: 0.25,
             budget_ms: 8_000.0,
