@@ -57,7 +57,7 @@ fn int8_plus_50_percent_sparse_is_detected_as_both_with_evidence() {
     let q = technique(&i, "quantization");
     assert!(q.detected && q.points > 0.29, "{q:#?}");
     assert!(q.evidence.iter().any(|l| l.starts_with("int8: 100.0% of weights")), "{:#?}", q.evidence);
-    assert!(q.evidence.iter().any(|l| l.contains("integer kernels: fc1, fc2, fc3")), "{:#?}", q.evidence);
+    assert!(q.evidence.iter().any(|l| l.contains("so the INT8 kernels run them: fc1, fc2, fc3")), "{:#?}", q.evidence);
     let p = technique(&i, "pruning");
     assert!(p.detected, "{p:#?}");
     // Wanda drops whole input columns for border pixels that are always 0: structured, and reported so.

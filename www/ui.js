@@ -100,7 +100,7 @@ export function innovationList(innovation) {
     h('ul', { class: 'evidence' }, techniques.map((t) => h('li', { class: t.detected ? 'detected' : 'absent', dataset: { technique: t.id } },
       h('span', { class: 'mark', 'aria-hidden': 'true' }, t.detected ? '✓' : '·'),
       h('span', { class: 'tname' }, t.name ?? t.id), ' ',
-      h('span', { class: 'points' }, t.detected ? `+${num(t.points, 1)}${t.max_points ? ` / ${num(t.max_points, 0)}` : ''}` : 'not detected'),
+      h('span', { class: 'points' }, t.detected ? `+${num(t.points * 100, 0)} of ${num((t.max_points ?? 0) * 100, 0)}` : 'not detected'),
       (t.evidence ?? []).length ? h('ul', {}, t.evidence.map((e) => h('li', {}, e))) : null))),
     (innovation.claimed_not_detected ?? []).length
       ? h('p', { class: 'claimed' }, 'Claimed in the description but not found in the package: ', innovation.claimed_not_detected.join(', '))

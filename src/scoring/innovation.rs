@@ -155,7 +155,8 @@ fn quantization(a: &Artifact<'_>) -> Technique {
         let mut m = a.model.clone();
         let int8_layers: Vec<String> = m.linears_mut().into_iter().filter(|(_, l)| l.weight.int8.is_some()).map(|(n, _)| n).collect();
         if !int8_layers.is_empty() {
-            t.evidence.push(format!("calibrated input scales for {} dense layer(s), so they run integer kernels: {}", int8_layers.len(), int8_layers.join(", ")));
+            let runs = if a.kernels.name == "int8" && a.module.is_none() { "so the INT8 kernels run them".to_string() } else { format!("but the entry runs them dequantized (kernel table '{}')", a.kernels.name) };
+            t.evidence.push(format!("calibrated input scales for {} dense layer(s), {runs}: {}", int8_layers.len(), int8_layers.join(", ")));
         }
         t.detected = true;
         t.points = points;

@@ -22,7 +22,8 @@ pub struct Recipe {
     /// (`models::optimized::unstructured_plan`; classifier heads stay dense). 0 = no pruning.
     #[serde(default)]
     pub sparsity: f64,
-    /// Kernel table: `simd128` (default), `scalar`, or left to the weights (`int8`/`sparse`).
+    /// `scalar` for the baseline kernels; otherwise (`simd128` or absent) the fast table for what the
+    /// recipe made: `int8` when quantized, `sparse` when pruned, else `simd128`.
     #[serde(default)]
     pub kernels: Option<String>,
 }
@@ -60,16 +61,18 @@ pub fn build_recipe(r: &Recipe) -> Result<Vec<u8>> {
         optimize::quantize_int8(&mut model, &calib)?;
     }
     model.store_linears(&mut package)?;
+    // `scalar` keeps the scalar table even when quantized or pruned: it asked for it. Otherwise the
+    // fast table that reads what the recipe made: INT8 layers, sparse layers, or plain SIMD128.
     let kernels = match r.kernels.as_deref() {
+        Some("scalar") => "scalar",
+        Some("simd128") | None if r.quantize => "int8",
+        Some("simd128") | None if r.sparsity > 0.0 => "sparse",
+        Some("simd128") | None => "simd128",
         Some(k) => {
             super::entry_model::table(k)?;
             k
         }
-        None if r.quantize => "int8",
-        None if r.sparsity > 0.0 => "sparse",
-        None => "simd128",
     };
-    // A scalar-kernel recipe keeps the scalar table even when quantized or pruned: it asked for it.
     package.set_meta(META_KERNELS, kernels);
     package.set_meta(META_RECIPE, serde_json::to_string(r).map_err(|e| Error::format("recipe", e.to_string()))?);
     package.set_meta(META_DESCRIPTION, r.describe());
