@@ -217,7 +217,7 @@ fn submit_entry_gates_times_and_scores_a_recipe_entry() {
     assert_eq!(ops[0].op, "linear");
     assert_eq!(ops[0].calls, 3, "three dense layers per forward pass");
     assert!((ops.iter().map(|o| o.share).sum::<f64>() - 1.0).abs() < 1e-9);
-    assert_eq!(e.recipe.as_ref().unwrap().quantize, true);
+    assert!(e.recipe.as_ref().unwrap().quantize);
     assert!(e.report.environment.build_id.starts_with("0.1.0"));
 }
 

@@ -50,17 +50,18 @@ impl Linear {
         }
         // The only transpose in the product: files follow PyTorch/candle (`[out, in]`), kernels want
         // `B` as `k×n`. Doing it here keeps every forward pass free of layout work.
-        let (kn, codes) = (transpose(w, out_dim, in_dim), transpose(w, out_dim, in_dim));
+        let values = transpose(w, out_dim, in_dim);
+        // For an INT8 layer `values` are the codes; the dense copy every table can read is code × scale.
         let kn = match scales {
-            Some(s) => kn.iter().enumerate().map(|(i, &c)| c * s[i % out_dim]).collect(),
-            None => kn,
+            Some(s) => values.iter().enumerate().map(|(i, &c)| c * s[i % out_dim]).collect(),
+            None => values.clone(),
         };
         let mut weight = DenseWeights::new(in_dim, out_dim, kn);
         if let (Some(s), Some(t)) = (scales, p.get(&format!("{prefix}.input_scale"))) {
             let act = t.data.first().copied().filter(|v| t.data.len() == 1 && *v > 0.0).ok_or_else(|| {
                 Error::format("model package", format!("{prefix}.input_scale must hold one positive value, has {:?}", t.data))
             })?;
-            weight.int8 = Some(Int8Weights::from_codes(in_dim, out_dim, codes.iter().map(|&c| c as i8).collect(), s.to_vec(), act));
+            weight.int8 = Some(Int8Weights::from_codes(in_dim, out_dim, values.iter().map(|&c| c as i8).collect(), s.to_vec(), act));
         }
         Ok(Linear { in_dim, out_dim, weight, bias })
     }

@@ -215,7 +215,7 @@ fn all_logits(c: &dyn Candidate, data: &Dataset, batch: usize, tick: &mut dyn Fn
     let mut calls = 0usize;
     while start < data.len() {
         calls += 1;
-        if calls % 16 == 0 {
+        if calls.is_multiple_of(16) {
             tick(start, data.len());
         }
         let count = batch.min(data.len() - start);
