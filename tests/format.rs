@@ -251,3 +251,20 @@ fn no_truncation_or_byte_flip_panics() {
         }
     }
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_recorded_hash_is_checked_against_the_files_own_bytes() {
+    // One F64 tensor [0.1] whose `sha256` is the hash of its 8 stored bytes (found by the fuzz crate's
+    // seeds): 0.1 is not an f32, so hashing the converted value would call a correct file corrupted.
+    let p = Package::parse(include_bytes!("fixtures/f64_with_true_hash.safetensors")).unwrap();
+    assert!((p.tensor("w", &[1]).unwrap()[0] - 0.1).abs() < 1e-8);
+    // And a wide integer that f32 cannot hold exactly.
+    use safetensors::tensor::{Dtype, TensorView};
+    use sha2::{Digest, Sha256};
+    let raw = 16_777_217i32.to_le_bytes();
+    let hash: String = Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect();
+    let meta = Some([("sha256".to_string(), hash)].into_iter().collect());
+    let bytes = safetensors::serialize([("n", TensorView::new(Dtype::I32, vec![1], &raw).unwrap())], &meta).unwrap();
+    assert_eq!(Package::parse(&bytes).unwrap().tensor("n", &[1]).unwrap(), &[16_777_216.0]);
+}

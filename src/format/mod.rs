@@ -97,7 +97,7 @@ impl Package {
         if bytes.len() > MAX_PACKAGE_BYTES {
             return Err(Error::Limit { what: "model package size in bytes".into(), got: bytes.len() as u64, limit: MAX_PACKAGE_BYTES as u64 });
         }
-        let (metadata, tensors) = safetensors::decode(bytes)?;
+        let (metadata, tensors, stored_sha256) = safetensors::decode(bytes)?;
         let p = Package { metadata, tensors };
         // Files written by Python's `safetensors` or PyTorch carry only what their author put in the
         // metadata: a missing version means "current rules", a missing hash means no corruption check
@@ -108,8 +108,10 @@ impl Package {
             }
         }
         // The hash turns silent corruption of the data section (which still parses) into an error.
+        // It is checked against the file's own bytes: values converted to f32 (F64, wide integers)
+        // would hash differently.
         if let Some(want) = p.meta(META_SHA256) {
-            let got = p.data_sha256();
+            let got = stored_sha256;
             if !want.eq_ignore_ascii_case(&got) {
                 return Err(Error::format(PACKAGE, format!("tensor data hash is {got}, but the metadata records {want} (corrupted file?)")));
             }

@@ -137,8 +137,11 @@ pub fn check_representable(d: Dtype, values: &[f32]) -> std::result::Result<(), 
 }
 
 /// Everything a safetensors file holds once decoded: the `__metadata__` strings and the tensors, both
-/// keyed by name in sorted order (so iteration, hashing and serialization are deterministic).
-pub type Decoded = (BTreeMap<String, String>, BTreeMap<String, Tensor>);
+/// keyed by name in sorted order (so iteration, hashing and serialization are deterministic), and the
+/// lowercase hex SHA-256 of the tensors' stored bytes exactly as they are in the file, in name order
+/// (what a package's `sha256` metadata records; for dtypes `f32` holds exactly it equals the hash of
+/// the decoded values, but for F64 or wide integers only the file's own bytes give it).
+pub type Decoded = (BTreeMap<String, String>, BTreeMap<String, Tensor>, String);
 
 /// Turns the crate's error into a sentence a user can act on.
 fn describe(e: &SafeTensorError) -> String {
@@ -168,6 +171,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
     let data_section = &bytes[8 + n..];
 
     let mut tensors = BTreeMap::new();
+    let mut stored = <sha2::Sha256 as sha2::Digest>::new();
     // Sorted so that, of several bad tensors, the same one is always reported.
     let infos: BTreeMap<String, _> = header.tensors().into_iter().collect();
     for (name, info) in infos {
@@ -185,13 +189,15 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
         if Some(raw.len()) != count.checked_mul(size) {
             return Err(Error::format(FORMAT, format!("tensor '{name}' holds {} bytes but shape {:?} needs {size} per value", raw.len(), info.shape)));
         }
+        sha2::Digest::update(&mut stored, raw);
         let data: Vec<f32> = raw.chunks_exact(size).map(|b| read_value(info.dtype, b)).collect();
         if let Some(index) = data.iter().position(|v| !v.is_finite()) {
             return Err(Error::NonFinite { what: format!("tensor '{name}'"), index });
         }
         tensors.insert(name, Tensor { shape: info.shape.clone(), dtype: info.dtype, data });
     }
-    Ok((metadata, tensors))
+    let stored_sha256 = sha2::Digest::finalize(stored).iter().map(|b| format!("{b:02x}")).collect();
+    Ok((metadata, tensors, stored_sha256))
 }
 
 /// Encodes tensors and metadata with the `safetensors` crate, then rewrites the JSON header with its
