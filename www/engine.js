@@ -70,10 +70,12 @@ export class EngineWorker {
 
 /**
  * A long job in its own worker, cancellable. `job.promise` settles with the value or a CancelledError.
- * With `stallMs`, a watchdog terminates the worker when it posts nothing for that long once the job
- * has started (a contestant's kernel that never returns), rejecting with a StalledError.
+ * With `stallMs`, a watchdog terminates the worker when it posts nothing for that long (a contestant's
+ * kernel that never returns), rejecting with a StalledError. It arms at the first progress report whose
+ * phase `armOn` accepts (default: any), so slow set-up before the contestant's code runs (generating an
+ * event's held-out data on a slow phone) is never mistaken for a hang.
  */
-export function runJob(type, args, onProgress, { stallMs } = {}) {
+export function runJob(type, args, onProgress, { stallMs, armOn = () => true } = {}) {
   const w = new EngineWorker();
   let last = null;
   let timer = null;
@@ -89,8 +91,8 @@ export function runJob(type, args, onProgress, { stallMs } = {}) {
       }
     }, Math.min(500, stallMs / 4));
   });
-  const tick = (p) => { last = performance.now(); onProgress?.(p); };
-  const run = w.ready.then(() => { last = performance.now(); return w.call(type, args, { onProgress: tick }); });
+  const tick = (p) => { if (last !== null || armOn(p)) last = performance.now(); onProgress?.(p); };
+  const run = w.ready.then(() => w.call(type, args, { onProgress: tick }));
   const promise = Promise.race([run, stalled]).finally(() => { clearInterval(timer); w.worker.terminate(); });
   return { promise, cancel: () => w.terminate(), worker: w };
 }

@@ -26,8 +26,9 @@ let engine;
 const eventInfo = (id) => state.events.find((e) => e.id === id);
 const eventTitle = (id) => eventInfo(id)?.title ?? id;
 const budget = () => Number(params.get('budget') ?? $('budget')?.value ?? 10);
-// A submission's worker is terminated when it posts no progress for this long (?stall=… seconds, for
-// tests): the engine reports progress every few calls, so only a call that hangs gets here.
+// A custom-kernel submission's worker is terminated when it posts no progress for this long once the
+// contestant's code runs (?stall=… seconds, for tests): the engine reports progress every few calls,
+// so only a call that hangs gets here. Built-in recipes run only the engine's own code.
 const STALL_MS = 1000 * Number(params.get('stall') ?? 10);
 
 // ---------------------------------------------------------------- boot
@@ -379,7 +380,7 @@ async function submit() {
   state.submitJob = runJob(job, args, (p) => {
     bar.value = p.fraction ?? 0;
     setStatus(status, p.message || p.phase || 'Running…');
-  }, { stallMs: STALL_MS });
+  }, job === 'submit-custom' ? { stallMs: STALL_MS, armOn: (p) => p.phase !== 'load' } : {});
   try {
     const entry = await state.submitJob.promise;
     await addOwn([entry]);

@@ -334,6 +334,8 @@ pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], packa
     if module.int_dot_instructions > 0 && budget.rel_rms < 0.25 {
         budget = LogitBudget { rel_rms: 0.25, basis: "a kernel with integer dot-product instructions (int8 arithmetic)".into() };
     }
+    // From here on the contestant's code runs: the page's watchdog arms on this phase.
+    progress(Progress { phase: "kernel".into(), fraction: 0.01, message: "instantiating the kernel and loading its weights".into() });
     let kernel = custom::WasmKernel::instantiate(wasm, module.clone(), &e.package, e.model.clone(), r.0.spec.default_batch)?;
     let report = benchmark_model(clock, &kernel, &r.0, budget, &opts, progress)?;
     let hash = sha256_hex(&[wasm, pkg_bytes].concat());
