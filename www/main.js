@@ -262,17 +262,7 @@ function setupSubmit() {
       $('recipe-opts').hidden = form.source.value !== 'recipe';
     });
   }
-  const dropWasm = $('drop-wasm'), wasmFile = $('f-wasm');
-  dropWasm.addEventListener('click', (e) => { if (e.target.tagName !== 'A') wasmFile.click(); });
-  dropWasm.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); wasmFile.click(); } });
-  dropWasm.addEventListener('dragover', (e) => { e.preventDefault(); dropWasm.classList.add('over'); });
-  dropWasm.addEventListener('dragleave', () => dropWasm.classList.remove('over'));
-  dropWasm.addEventListener('drop', (e) => {
-    e.preventDefault();
-    dropWasm.classList.remove('over');
-    if (e.dataTransfer.files[0]) setKernel(e.dataTransfer.files[0]);
-  });
-  wasmFile.addEventListener('change', () => wasmFile.files[0] && setKernel(wasmFile.files[0]));
+  dropZone($('drop-wasm'), $('f-wasm'), setKernel);
   $('f-kernel-pkg').addEventListener('change', async (e) => {
     const f = e.target.files[0];
     state.kernelPkg = null;
@@ -281,22 +271,25 @@ function setupSubmit() {
     if (max && f.size > max) { setStatus($('submit-status'), `The weights file is ${(f.size / 2 ** 20).toFixed(1)} MiB; packages are limited to ${(max / 2 ** 20).toFixed(0)} MiB.`, 'error'); e.target.value = ''; return; }
     state.kernelPkg = await f.arrayBuffer();
   });
-  // Drag and drop, click or keyboard on the drop zone.
-  const drop = $('drop'), file = $('f-file');
-  drop.addEventListener('click', () => file.click());
-  drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); file.click(); } });
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (e.dataTransfer.files[0]) setUpload(e.dataTransfer.files[0]);
-  });
-  file.addEventListener('change', () => file.files[0] && setUpload(file.files[0]));
+  dropZone($('drop'), $('f-file'), setUpload);
   $('f-event').addEventListener('change', () => state.upload && setUpload(state.upload));
   form.addEventListener('submit', (e) => { e.preventDefault(); submit(); });
   $('cancel-submit').addEventListener('click', () => state.submitJob?.cancel());
   $('submit-btn').disabled = false;
+}
+
+/** Drag and drop, click or keyboard (Enter, Space) on a drop zone hands one file to `onFile`. */
+function dropZone(zone, input, onFile) {
+  zone.addEventListener('click', (e) => { if (e.target !== input) input.click(); });
+  zone.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); input.click(); } });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer.files[0]) onFile(e.dataTransfer.files[0]);
+  });
+  input.addEventListener('change', () => input.files[0] && onFile(input.files[0]));
 }
 
 // A dropped package is inspected at once, so a bad file is reported before anything runs.
