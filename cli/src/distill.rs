@@ -4,7 +4,10 @@
 //! forward pass (so the student learns exactly the function the page compares it against); the
 //! student, a candle MLP `784 → H1 → ReLU → H2 → ReLU → 10` under the product's tensor names, is
 //! trained on `α · T² · KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α) · CE(s, label)` (Hinton et al.,
-//! 2015) with the trainer's AdamW, warm-up and cosine schedule (`tinymlperf-train`).
+//! 2015), plus `beta · mean((s − t)²)` on the raw logits (`--logit-mse`, logit matching as in Ba and
+//! Caruana, 2014: it keeps the student's logits close to the teacher's, which the page's
+//! output-equivalence check measures), with the trainer's AdamW, warm-up and cosine schedule
+//! (`tinymlperf-train`).
 use anyhow::{bail, Context, Result};
 use candle_core::{Device, Tensor, D};
 use candle_nn::optim::{AdamW, Optimizer, ParamsAdamW};
@@ -54,9 +57,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults for a student of `hidden` widths.
+    /// Defaults for a student of `hidden` widths: the recipe of the committed student (30 epochs over
+    /// 400,000 digits, T = 4, alpha = 0.9, logit MSE 0.05). The page's gate wants >= 99% agreement
+    /// with the reference on fresh inputs, so the defaults aim at fidelity: a 784-64-32-10 student
+    /// over 12 fresh splits of 2,000 digits agreed on 99.23% on average with 60,000 digits (alpha 0.9,
+    /// no MSE), 99.44% with 200,000 (alpha 1), 99.62% with these defaults.
     pub fn new(event: EventId, hidden: [usize; 2]) -> Self {
-        Config { event, hidden, epochs: 20, seed: tinymlperf_train::DEFAULT_SEED, temperature: 4.0, alpha: 0.9, logit_mse: 0.0, train_samples: 60_000, batch: 128, lr: 2e-3, teacher: None, verbose: true }
+        Config { event, hidden, epochs: 30, seed: tinymlperf_train::DEFAULT_SEED, temperature: 4.0, alpha: 0.9, logit_mse: 0.05, train_samples: 400_000, batch: 128, lr: 2e-3, teacher: None, verbose: true }
     }
 }
 
@@ -147,7 +154,8 @@ pub fn distill(cfg: &Config) -> Result<Distilled> {
     if cfg.epochs == 0 || cfg.train_samples == 0 || cfg.batch == 0 {
         bail!("--epochs, --train-samples and --batch must be at least 1");
     }
-    if !(cfg.temperature > 0.0 && cfg.temperature.is_finite()) || !(0.0..=1.0).contains(&cfg.alpha) || !(cfg.logit_mse >= 0.0 && cfg.logit_mse.is_finite()) {
+    let valid = cfg.temperature > 0.0 && cfg.temperature.is_finite() && (0.0..=1.0).contains(&cfg.alpha) && cfg.logit_mse >= 0.0 && cfg.logit_mse.is_finite();
+    if !valid {
         bail!("--temperature must be > 0, --alpha in [0, 1] and --logit-mse >= 0");
     }
     let dev = Device::Cpu;

@@ -42,7 +42,9 @@ usage:
          sparse kernel's blocks) or 4x1 (4 consecutive inputs of one output, block L2 norm); the
          layers default to the event's prunable layers (classifier heads stay dense); --layers
          fc1,fc2=0.6 picks layers, a layer=S entry overriding --sparsity for that layer.
-  distill: knowledge distillation of a smaller MLP student from the reference (T=4, alpha=0.9 soft).
+  distill: knowledge distillation of a smaller MLP student from the reference's logits on generated
+           training digits; defaults: 30 epochs, 400000 digits, T=4, alpha=0.9 (soft; 0.1 hard
+           labels), logit MSE 0.05.
   Writing commands also take --team, --description, --url and --kernels (scalar|simd128|int8|sparse).
   verify: held-out accuracy with the entry's kernels and the accuracy gate (within 1 pp of the
           reference), output equivalence on a fresh split (seed S, random by default), innovation.

@@ -372,7 +372,7 @@ mod tests {
         let mut w = DenseWeights::new(k, n, vec![1.0; k * n]);
         prune_4x1(&mut w, 0.3);
         let zeros = w.kn.iter().filter(|v| **v == 0.0).count();
-        assert!(zeros >= 4 && zeros <= 6, "{zeros}");
+        assert!((4..=6).contains(&zeros), "{zeros}");
     }
 
     #[test]
