@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use tinymlperf::events::EventId;
 use tinymlperf::format::{self as fmt, Package};
 use tinymlperf::kernels::{self, Kernels};
-use tinymlperf::models::{count_correct, Dataset, Model, EVAL_BATCH};
+use tinymlperf::models::{argmax_rows, Dataset, Model, EVAL_BATCH};
 use tinymlperf::profiler::benchmark::{equivalence, fresh_split, Equivalence};
 use tinymlperf::scoring::{self, gate::{MEMORIZATION_PP, OPEN_FLOOR_PP}, innovation::Artifact, Division, GateResult, Innovation};
 use tinymlperf::submission::{self, entry_model, Inspection};
@@ -97,7 +97,7 @@ pub fn inspect(event: EventId, bytes: &[u8]) -> Result<(Inspection, String)> {
 
 /// Logits of `model` over all of `data`, in calls of `batch` samples (a short last call padded by
 /// repeating its first sample, as the page's profiler does).
-fn all_logits(model: &Model, k: &Kernels, data: &Dataset, batch: usize) -> Result<Vec<f32>> {
+fn all_logits(model: &Model, k: &Kernels, data: &Dataset, batch: usize) -> tinymlperf::Result<Vec<f32>> {
     let mut out = Vec::with_capacity(data.len() * model.classes());
     let mut start = 0;
     while start < data.len() {
@@ -109,6 +109,22 @@ fn all_logits(model: &Model, k: &Kernels, data: &Dataset, batch: usize) -> Resul
         start += count;
     }
     Ok(out)
+}
+
+/// Samples in `range` of `data` that `model` classifies correctly, in calls of [`EVAL_BATCH`] (as
+/// `models::count_correct` does over a whole set).
+fn count_correct_in(model: &Model, k: &Kernels, data: &Dataset, range: std::ops::Range<usize>) -> tinymlperf::Result<usize> {
+    let labels = data.labels();
+    let mut correct = 0;
+    let mut start = range.start;
+    while start < range.end {
+        let count = EVAL_BATCH.min(range.end - start);
+        let logits = model.forward(k, data.inputs(start, count).as_input(), count)?;
+        let preds = argmax_rows(&logits, model.classes());
+        correct += preds.iter().zip(&labels[start..start + count]).filter(|(p, &l)| **p == l as usize).count();
+        start += count;
+    }
+    Ok(correct)
 }
 
 /// Result of `verify`.
@@ -149,7 +165,8 @@ pub struct Verdict {
 }
 
 /// `verify`: the accuracy gate natively. Loads the entry as the page does (`load_entry`), counts
-/// held-out accuracy with the entry's own kernel table, applies `scoring::gate` against the
+/// held-out accuracy with the entry's own kernel table (as `models::count_correct`, over two
+/// threads), applies `scoring::gate` against the
 /// reference's recorded accuracy; then, as the page's gate does, compares the entry's logits with
 /// the reference's on a fresh split drawn from `seed` (output equivalence, and the same gate on
 /// fresh accuracy); then runs the innovation detector with the resulting division.
@@ -159,15 +176,24 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let r = submission::reference(event).context("loading the event's reference")?;
     let (bench, reference_package) = (&r.0, &r.1);
     let data = &bench.dataset;
-    let correct = count_correct(&e.model, &e.kernels, data, EVAL_BATCH)?;
-    let total = data.len();
-    let reference = bench.recorded_correct as f64 / total as f64;
-    let heldout_gate = scoring::gate(reference, correct as f64 / total as f64);
-
     let batch = bench.spec.default_batch.max(1);
     let fresh = fresh_split(bench, seed);
-    let ref_logits = all_logits(&bench.model, &kernels::best(), &fresh, batch)?;
-    let cand_logits = all_logits(&e.model, &e.kernels, &fresh, batch)?;
+    // Two threads with about equal work: this one counts the first part of the held-out split; the
+    // other computes the fresh split's logits (reference, then entry) and counts the rest.
+    let total = data.len();
+    let split = total.saturating_sub(fresh.len());
+    let (first, rest) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| -> tinymlperf::Result<(Vec<f32>, Vec<f32>, usize)> {
+            let r = all_logits(&bench.model, &kernels::best(), &fresh, batch)?;
+            let c = all_logits(&e.model, &e.kernels, &fresh, batch)?;
+            Ok((r, c, count_correct_in(&e.model, &e.kernels, data, split..total)?))
+        });
+        (count_correct_in(&e.model, &e.kernels, data, 0..split), other.join())
+    });
+    let (ref_logits, cand_logits, rest) = rest.map_err(|_| anyhow::anyhow!("the fresh-split evaluation panicked"))??;
+    let correct = first? + rest;
+    let reference = bench.recorded_correct as f64 / total as f64;
+    let heldout_gate = scoring::gate(reference, correct as f64 / total as f64);
     let budget = submission::logit_budget(&e.package, reference_package);
     let eq = equivalence(&ref_logits, &cand_logits, fresh.labels(), bench.spec.classes, budget);
     let fresh_gate = scoring::gate(eq.reference_accuracy, eq.candidate_accuracy);
