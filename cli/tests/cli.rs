@@ -10,7 +10,8 @@ use tinymlperf::scoring::{Division, Innovation};
 use tinymlperf::submission::{inspect_package, load_entry};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tinymlperf-cli");
-/// The distilled student made by `distill --epochs 40 ...` (see tools/README.md).
+/// The distilled student made by `distill --event mlp_sprint --student 784-64-32-10 --epochs 30` with
+/// the default recipe (see tools/README.md).
 const STUDENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mlp_sprint_student.safetensors");
 const MLP: EventId = EventId::MlpSprint;
 
