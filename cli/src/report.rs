@@ -8,7 +8,7 @@ use tinymlperf::format::{self as fmt, Package};
 use tinymlperf::kernels::{self, Kernels};
 use tinymlperf::models::{argmax_rows, Dataset, Model, EVAL_BATCH};
 use tinymlperf::profiler::benchmark::{equivalence, fresh_split, Equivalence};
-use tinymlperf::scoring::{self, gate::{MEMORIZATION_PP, OPEN_FLOOR_PP}, innovation::Artifact, Division, GateResult, Innovation};
+use tinymlperf::scoring::{self, innovation::Artifact, Division, GateResult, Innovation};
 use tinymlperf::submission::{self, entry_model, Inspection};
 
 /// The kernel table a package asks for (metadata `kernels`, or chosen from its weights as
@@ -198,30 +198,14 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let eq = equivalence(&ref_logits, &cand_logits, fresh.labels(), bench.spec.classes, budget);
     let fresh_gate = scoring::gate(eq.reference_accuracy, eq.candidate_accuracy);
 
-    let mut failures = Vec::new();
-    if heldout_gate.division == Division::Open {
-        failures.push(format!("held-out split: {}", heldout_gate.reason));
-    }
-    if fresh_gate.division == Division::Open {
-        failures.push(format!("{} fresh inputs: {}", eq.samples, fresh_gate.reason));
-    }
-    if !eq.passed {
-        failures.push(format!("output equivalence: {}", eq.reason));
-    }
-    let division = if failures.is_empty() { Division::Closed } else { Division::Open };
-
-    let fresh_drop = (eq.reference_accuracy - eq.candidate_accuracy) * 100.0;
-    let lead = (heldout_gate.candidate - eq.candidate_accuracy) * 100.0;
-    let nonfinite = cand_logits.iter().any(|v| !v.is_finite());
-    let rejected = if nonfinite {
-        Some("it returns non-finite logits (NaN or infinity)".to_string())
-    } else if lead > MEMORIZATION_PP {
-        Some(format!("it scores {lead:.1} pp better on the public held-out split than on fresh inputs (limit {MEMORIZATION_PP} pp): it recognizes the public split"))
-    } else if fresh_drop > OPEN_FLOOR_PP {
-        Some(format!("its accuracy on fresh inputs is {fresh_drop:.1} pp below the reference's (the open division allows {OPEN_FLOOR_PP} pp)"))
-    } else {
-        None
+    // The engine's own verdicts, so `verify` and the browser can never disagree on the rules.
+    let combined = scoring::gate::gate_checks(heldout_gate.reference, heldout_gate.candidate, &eq);
+    let division = combined.division;
+    let failures: Vec<String> = match division {
+        Division::Closed => Vec::new(),
+        Division::Open => combined.reason.trim_start_matches("open division: ").split("; ").map(str::to_string).collect(),
     };
+    let rejected = scoring::gate::rejection(seed, heldout_gate.reference, heldout_gate.candidate, &eq);
 
     let description = e.package.meta(fmt::META_DESCRIPTION).unwrap_or("");
     let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &bench.model, division: Some(division), description, batch, module: None };

@@ -25,7 +25,9 @@ use crate::{Error, Result};
 pub type Plan = &'static [(&'static str, f64)];
 
 /// The unstructured pruning plan per event: each layer group at the highest sparsity (steps of 5–10%)
-/// that keeps the held-out accuracy of the whole plan, one-shot, within 1 percentage point of fp32.
+/// that keeps the held-out accuracy of the whole plan, one-shot, within 1 percentage point of fp32
+/// (the kernel benchmark's budget; the competition's closed division also asks for ≥ 99% prediction
+/// agreement on fresh inputs, which the MLP plan, at 98.2–98.8%, misses: see docs/rules.md).
 /// Measured natively (`unstructured_sweep` and `unstructured_plan_from_env` in `tests/int8_sparse.rs`):
 ///
 /// | event | plan | fp32 | sparse |

@@ -45,13 +45,17 @@ pub fn gate(reference: f64, candidate: f64) -> GateResult {
     GateResult { division: if closed { Division::Closed } else { Division::Open }, reference, candidate, delta_pp, budget_pp: GATE_PP, reason }
 }
 
-/// The full closed-division check of a benchmark report: the accuracy gate on the public held-out
-/// split, the same gate on the run's fresh split (an entry that memorized the public split fails
-/// here), and output equivalence with the reference on the fresh split. Any failure → open division,
-/// with every reason listed.
+/// The full closed-division check of a benchmark report; see [`gate_checks`].
 pub fn gate_report(r: &crate::profiler::benchmark::BenchmarkReport) -> GateResult {
-    let mut g = gate(r.accuracy.reference, r.accuracy.candidate);
-    let eq = &r.equivalence;
+    gate_checks(r.accuracy.reference, r.accuracy.candidate, &r.equivalence)
+}
+
+/// The closed-division checks: the accuracy gate on the public held-out split (`reference`,
+/// `candidate` accuracies), the same gate on the run's fresh split (an entry that memorized the public
+/// split fails here), and output equivalence with the reference on the fresh split. Any failure →
+/// open division, with every reason listed. Shared by the engine and the native `verify` command.
+pub fn gate_checks(reference: f64, candidate: f64, eq: &crate::profiler::benchmark::Equivalence) -> GateResult {
+    let mut g = gate(reference, candidate);
     let fresh = gate(eq.reference_accuracy, eq.candidate_accuracy);
     let mut failures = Vec::new();
     if g.division == Division::Open {
@@ -79,22 +83,28 @@ pub const OPEN_FLOOR_PP: f64 = 10.0;
 pub const MEMORIZATION_PP: f64 = 5.0;
 
 /// Why a benchmarked entry is not a valid competitor at all (never ranked, in either division), or
-/// `None`. The open division takes honest trade-offs; these are not: non-finite outputs, accuracy on
-/// fresh inputs far below the reference, or a public-split accuracy the fresh split does not back up.
+/// `None`; see [`rejection`].
 pub fn disqualified(r: &crate::profiler::benchmark::BenchmarkReport) -> Option<String> {
-    let eq = &r.equivalence;
+    rejection(r.seed, r.accuracy.reference, r.accuracy.candidate, &r.equivalence)
+}
+
+/// Why an entry is not a valid competitor, from its public-split accuracy (`candidate`, against
+/// `reference`) and its fresh-split figures, or `None`. The open division takes honest trade-offs;
+/// these are not: non-finite outputs, accuracy on fresh inputs far below the reference, or a
+/// public-split accuracy the fresh split does not back up. The message carries the figures and the
+/// run's `seed`. Shared by the engine and the native `verify` command.
+pub fn rejection(seed: u64, reference: f64, candidate: f64, eq: &crate::profiler::benchmark::Equivalence) -> Option<String> {
     let figures = format!(
-        "run seed {}; public split {:.2}% (reference {:.2}%), {} fresh inputs {:.2}% (reference {:.2}%), predictions agree on {:.1}%",
-        r.seed,
-        r.accuracy.candidate * 100.0,
-        r.accuracy.reference * 100.0,
+        "run seed {seed}; public split {:.2}% (reference {:.2}%), {} fresh inputs {:.2}% (reference {:.2}%), predictions agree on {:.1}%",
+        candidate * 100.0,
+        reference * 100.0,
         eq.samples,
         eq.candidate_accuracy * 100.0,
         eq.reference_accuracy * 100.0,
         eq.agreement * 100.0
     );
     let fresh_drop = (eq.reference_accuracy - eq.candidate_accuracy) * 100.0;
-    let lead = (r.accuracy.candidate - eq.candidate_accuracy) * 100.0;
+    let lead = (candidate - eq.candidate_accuracy) * 100.0;
     let why = if eq.rel_rms >= 1e30 {
         "it returned non-finite logits on fresh inputs".to_string()
     } else if lead > MEMORIZATION_PP {
