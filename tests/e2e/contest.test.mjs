@@ -74,6 +74,20 @@ test('a package written by Python safetensors is submitted, scored and ranked', 
   }
 });
 
+test('a distilled student (tinymlperf-cli distill) is scored and detected as distillation', { timeout: 300_000 }, async () => {
+  await fill('Team Student');
+  await page.check('input[name="source"][value="upload"]');
+  await page.setInputFiles('#f-file', path.resolve('cli/tests/fixtures/mlp_sprint_student.safetensors'));
+  await page.waitForFunction(() => !/checking…$/.test(document.querySelector('#file-name').textContent), null, { timeout: 60_000 });
+  assert.match(await page.textContent('#file-name'), /mlp:784-64-32-10\/relu, 52,650 parameters/);
+  const status = await submitAndWait();
+  assert.match(status, SCORED, status);
+  const card = page.locator('#submit-result .card.result');
+  const distill = card.locator('.evidence > li[data-technique="distillation"]');
+  assert.equal(await distill.getAttribute('class'), 'detected', await distill.textContent());
+  assert.match(await distill.textContent(), /mlp:784-64-32-10\/relu has 52650 parameters, 48\.1% of the reference's 109386 .* and passes the accuracy gate/);
+});
+
 test('the kernel template built in CI is submitted as a custom kernel and passes every check', { timeout: 300_000 }, async () => {
   await fill('Team Template');
   await page.check('input[name="source"][value="kernel"]');
