@@ -151,12 +151,7 @@ unsafe fn gemm(rows: usize, n: usize, pairs: usize, qa: &[i16], w: &Int8Weights,
     while i < rows {
         let mr = (rows - i).min(4);
         for p in 0..n.div_ceil(8) {
-            match mr {
-                4 => tile::<4>(i, p, n, pairs, qa, w, bias, act, out),
-                3 => tile::<3>(i, p, n, pairs, qa, w, bias, act, out),
-                2 => tile::<2>(i, p, n, pairs, qa, w, bias, act, out),
-                _ => tile::<1>(i, p, n, pairs, qa, w, bias, act, out),
-            }
+            row_tile!(mr, tile(i, p, n, pairs, qa, w, bias, act, out));
         }
         i += mr;
     }
@@ -360,12 +355,7 @@ unsafe fn conv_gemm(cout: usize, np: usize, panels: usize, pix: usize, w: &crate
     while co < cout {
         let mr = (cout - co).min(4);
         for q in 0..panels {
-            match mr {
-                4 => conv_tile::<4>(co, q, np, pix, w, packed, bias, act, out),
-                3 => conv_tile::<3>(co, q, np, pix, w, packed, bias, act, out),
-                2 => conv_tile::<2>(co, q, np, pix, w, packed, bias, act, out),
-                _ => conv_tile::<1>(co, q, np, pix, w, packed, bias, act, out),
-            }
+            row_tile!(mr, conv_tile(co, q, np, pix, w, packed, bias, act, out));
         }
         co += mr;
     }

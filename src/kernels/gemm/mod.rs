@@ -1,5 +1,22 @@
 //! GEMM: the f32 scalar reference, the SIMD128 register-blocked kernels and the packed weight layout
 //! they read, the INT8 kernel and the block-sparse kernels.
+
+/// Calls `$tile::<MR>(args…)` with the const `MR` equal to `$rows` (1 to 4; larger counts take 4):
+/// how every register-tiled kernel runs its last, shorter block of rows with the row count known at
+/// compile time, so the inner loop keeps its accumulators in registers. Defined before the submodules
+/// so they see it by textual scope; unused natively, where the SIMD kernels are not compiled.
+#[allow(unused_macros)]
+macro_rules! row_tile {
+    ($rows:expr, $tile:ident($($arg:expr),* $(,)?)) => {
+        match $rows {
+            4 => $tile::<4>($($arg),*),
+            3 => $tile::<3>($($arg),*),
+            2 => $tile::<2>($($arg),*),
+            _ => $tile::<1>($($arg),*),
+        }
+    };
+}
+
 #[cfg(target_arch = "wasm32")]
 pub mod int8;
 pub mod scalar;

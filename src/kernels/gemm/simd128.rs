@@ -56,12 +56,7 @@ pub(crate) unsafe fn gemm_strided(m: usize, k: usize, n: usize, a: Mat, b: Mat, 
         let mr = (m - i).min(4);
         let a_i = Mat { p: a.p.add(i * a.ld), ld: a.ld };
         let c_i = MatMut { p: c.p.add(i * c.ld), ld: c.ld };
-        match mr {
-            4 => rows::<4>(k, n, a_i, b, c_i, bias, act, scale),
-            3 => rows::<3>(k, n, a_i, b, c_i, bias, act, scale),
-            2 => rows::<2>(k, n, a_i, b, c_i, bias, act, scale),
-            _ => rows::<1>(k, n, a_i, b, c_i, bias, act, scale),
-        }
+        row_tile!(mr, rows(k, n, a_i, b, c_i, bias, act, scale));
         i += mr;
     }
 }
@@ -186,12 +181,7 @@ unsafe fn packed_impl(m: usize, k: usize, n: usize, a: &[f32], b: &super::Packed
     while i < m {
         let mr = (m - i).min(4);
         for p in 0..b.panels() {
-            match mr {
-                4 => panel_tile::<4>(i, p, k, n, a, b, bias, act, c),
-                3 => panel_tile::<3>(i, p, k, n, a, b, bias, act, c),
-                2 => panel_tile::<2>(i, p, k, n, a, b, bias, act, c),
-                _ => panel_tile::<1>(i, p, k, n, a, b, bias, act, c),
-            }
+            row_tile!(mr, panel_tile(i, p, k, n, a, b, bias, act, c));
         }
         i += mr;
     }

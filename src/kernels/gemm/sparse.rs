@@ -327,12 +327,7 @@ pub mod simd {
         while i < rows {
             let mr = (rows - i).min(4);
             for p in 0..w.panel_start.len() - 1 {
-                match mr {
-                    4 => tile::<4>(i, p, x, w, bias, act, out),
-                    3 => tile::<3>(i, p, x, w, bias, act, out),
-                    2 => tile::<2>(i, p, x, w, bias, act, out),
-                    _ => tile::<1>(i, p, x, w, bias, act, out),
-                }
+                row_tile!(mr, tile(i, p, x, w, bias, act, out));
             }
             i += mr;
         }
