@@ -170,6 +170,16 @@ impl Model {
     }
 }
 
+/// The dense layer named `want` among `layers` (as [`Model::linears_mut`] lists them); an unknown
+/// name is an [`Error::Unknown`] that lists the model's layers.
+pub fn find_layer<'l>(layers: &'l mut [(String, &mut Linear)], want: &str) -> Result<&'l mut Linear> {
+    let known = || layers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    match layers.iter().position(|(n, _)| n == want) {
+        Some(i) => Ok(&mut *layers[i].1),
+        None => Err(Error::Unknown { kind: "layer", name: want.into(), known: known() }),
+    }
+}
+
 /// Bytes of the model's weights as an entry stores them: 4 per `f32` parameter, and for an INT8
 /// layer 1 per weight plus 4 per scale (per-channel weight scales and the input scale).
 pub fn weight_bytes(model: &Model) -> usize {

@@ -105,10 +105,9 @@ pub fn quantize_int8(model: &mut Model, calib: &Dataset) -> Result<Vec<(String, 
 pub fn prune(model: &mut Model, calib: &Dataset, plan: &[(&str, f64)]) -> Result<Vec<(String, f64)>> {
     let rms = input_rms(model, calib)?;
     let mut layers = model.linears_mut();
-    let names: Vec<String> = layers.iter().map(|(n, _)| n.clone()).collect();
     let mut out = Vec::new();
     for &(want, sparsity) in plan {
-        let (_, l) = layers.iter_mut().find(|(n, _)| n == want).ok_or_else(|| crate::Error::Unknown { kind: "layer", name: want.into(), known: names.join(", ") })?;
+        let l = super::find_layer(&mut layers, want)?;
         l.weight.prune_blocks(sparsity, rms.get(want).map(Vec::as_slice));
         out.push((want.to_string(), l.weight.sparse.as_ref().map_or(1.0, |s| s.block_density())));
     }
@@ -131,10 +130,9 @@ pub fn default_prune_plan(id: EventId) -> &'static [(&'static str, f64)] {
 /// entry's package, fine-tuned with the pruned blocks held at zero). Returns each layer's block density.
 pub fn sparsify(model: &mut Model, layers: &[&str]) -> Result<Vec<(String, f64)>> {
     let mut all = model.linears_mut();
-    let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
     let mut out = Vec::new();
     for &want in layers {
-        let (_, l) = all.iter_mut().find(|(n, _)| n == want).ok_or_else(|| crate::Error::Unknown { kind: "layer", name: want.into(), known: names.join(", ") })?;
+        let l = super::find_layer(&mut all, want)?;
         let s = gemm::sparse::SparseWeights::from_dense(l.weight.k(), l.weight.n(), &l.weight.kn);
         out.push((want.to_string(), s.block_density()));
         l.weight.sparse = Some(s);

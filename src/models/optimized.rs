@@ -66,10 +66,9 @@ pub fn unstructured_plan(id: EventId) -> Plan {
 pub fn prune_unstructured(model: &mut Model, calib: &Dataset, plan: &[(&str, f64)]) -> Result<Vec<(String, f64)>> {
     let rms = input_rms(model, calib)?;
     let mut layers = model.linears_mut();
-    let names: Vec<String> = layers.iter().map(|(n, _)| n.clone()).collect();
     let mut out = Vec::new();
     for &(want, sparsity) in plan {
-        let (_, l) = layers.iter_mut().find(|(n, _)| n == want).ok_or_else(|| Error::Unknown { kind: "layer", name: want.into(), known: names.join(", ") })?;
+        let l = super::find_layer(&mut layers, want)?;
         let w = &mut l.weight;
         let (k, n) = (w.k(), w.n());
         gemm::sparse::prune_unstructured_scored(k, n, &mut w.kn, sparsity, rms.get(want).map(Vec::as_slice), false);
