@@ -102,20 +102,24 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
         (false, _) => 2,
     };
     es.sort_by(|a, b| group(a).cmp(&group(b)).then(board.value(b).total_cmp(&board.value(a))).then(a.submitted_at.total_cmp(&b.submitted_at)).then(a.hash.cmp(&b.hash)));
+    // The list is sorted by group, then value: equal (group, value) pairs are neighbours, so ranks
+    // and ties come from one pass (competition ranking: the rank of the first entry with the value).
+    let keys: Vec<(u8, f64)> = es.iter().map(|e| (group(e), board.value(e))).collect();
     let mut rows: Vec<Row> = Vec::with_capacity(es.len());
+    let mut in_group = 0;
     for (i, e) in es.iter().enumerate() {
-        let (g, v) = (group(e), board.value(e));
-        let rank = if g == 2 {
-            None
-        } else {
-            // Competition ranking within the group: the rank of the first entry with this value.
-            let first = es[..i].iter().position(|p| group(p) == g && board.value(p) == v);
-            Some(match first {
-                Some(j) => rows[j].rank.unwrap_or(1),
-                None => es[..i].iter().filter(|p| group(p) == g).count() + 1,
-            })
+        let (g, v) = keys[i];
+        if i == 0 || keys[i - 1].0 != g {
+            in_group = 0;
+        }
+        in_group += 1;
+        let same_as_prev = i > 0 && keys[i - 1] == (g, v);
+        let rank = match (g, rows.last()) {
+            (2, _) => None,
+            (_, Some(prev)) if same_as_prev => prev.rank,
+            _ => Some(in_group),
         };
-        let tied = g != 2 && es.iter().enumerate().any(|(j, p)| j != i && group(p) == g && board.value(p) == v);
+        let tied = g != 2 && (same_as_prev || keys.get(i + 1) == Some(&(g, v)));
         let note = match (g, e.division()) {
             (2, _) => Some(format!("not ranked: {}", e.report.timing.unstable_reason.clone().unwrap_or_else(|| "unstable timing".into()))),
             (_, Division::Open) => Some(format!("open division: {}", e.gate.reason)),
