@@ -68,22 +68,25 @@ struct BenchmarkInfo {
 /// id is an error listing the known ones.
 #[wasm_bindgen(js_name = loadBenchmark)]
 pub fn load_benchmark(event: &str) -> Result<JsValue, JsError> {
-    let id: crate::events::EventId = event.parse().map_err(|e: crate::Error| JsError::new(&e.to_string()))?;
-    let b = crate::events::load_benchmark(id).map_err(|e| JsError::new(&e.to_string()))?;
-    let info = BenchmarkInfo {
-        id: b.spec.id.as_str(),
-        title: b.spec.title,
-        architecture: b.spec.architecture,
-        input_shape: b.spec.input_shape,
-        classes: b.spec.classes,
-        params: b.model.param_count(),
-        flops_per_inference: b.model.flops_per_inference(),
-        heldout_samples: b.dataset.len(),
-        recorded_accuracy: b.recorded_accuracy,
-        accuracy_threshold: b.spec.accuracy_threshold,
-        weights_sha256: b.weights_sha256,
-    };
-    serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
+    let id: crate::events::EventId = event.parse().map_err(js_err)?;
+    let b = crate::events::load_benchmark(id).map_err(js_err)?;
+    to_js(&describe(b.spec, &b.model, b.dataset.len(), b.recorded_accuracy, b.weights_sha256))
+}
+
+fn describe(spec: &crate::events::EventSpec, model: &crate::models::Model, heldout_samples: usize, recorded_accuracy: f64, weights_sha256: String) -> BenchmarkInfo {
+    BenchmarkInfo {
+        id: spec.id.as_str(),
+        title: spec.title,
+        architecture: spec.architecture,
+        input_shape: spec.input_shape,
+        classes: spec.classes,
+        params: model.param_count(),
+        flops_per_inference: model.flops_per_inference(),
+        heldout_samples,
+        recorded_accuracy,
+        accuracy_threshold: spec.accuracy_threshold,
+        weights_sha256,
+    }
 }
 
 fn js_err(e: crate::Error) -> JsError {
@@ -111,11 +114,20 @@ pub fn environment() -> Result<JsValue, JsError> {
     to_js(&crate::profiler::Environment::capture(&clock))
 }
 
-/// Every event as the page shows it (see `loadBenchmark`).
+/// Every event as the page shows it (as `loadBenchmark` describes one), at start-up: the embedded
+/// weights are parsed and validated, but the held-out splits are not generated (their sizes and the
+/// recorded accuracies come from the packages' metadata), which would cost seconds before the page
+/// is ready; a run generates its event's split when it needs it.
 #[wasm_bindgen(js_name = listEvents)]
 pub fn list_events() -> Result<JsValue, JsError> {
-    let infos: Vec<JsValue> = crate::events::EventId::ALL.iter().map(|e| load_benchmark(e.as_str())).collect::<Result<_, _>>()?;
-    Ok(infos.into_iter().collect::<js_sys::Array>().into())
+    use crate::format::{META_HELDOUT_ACCURACY, META_HELDOUT_TOTAL};
+    let mut infos = Vec::new();
+    for id in crate::events::EventId::ALL {
+        let (model, p) = crate::events::load_model(id).map_err(js_err)?;
+        let (total, accuracy) = (p.meta_parse(META_HELDOUT_TOTAL).map_err(js_err)?, p.meta_parse(META_HELDOUT_ACCURACY).map_err(js_err)?);
+        infos.push(describe(crate::events::spec(id), &model, total, accuracy, p.data_sha256()));
+    }
+    to_js(&infos)
 }
 
 /// Builds a recipe's package: `{event, quantize, sparsity, kernels?}` → safetensors bytes.
