@@ -267,8 +267,8 @@ function setupSubmit() {
     const f = e.target.files[0];
     state.kernelPkg = null;
     if (!f) return;
-    const max = state.limits?.max_package_bytes;
-    if (max && f.size > max) { setStatus($('submit-status'), `The weights file is ${(f.size / 2 ** 20).toFixed(1)} MiB; packages are limited to ${(max / 2 ** 20).toFixed(0)} MiB.`, 'error'); e.target.value = ''; return; }
+    const big = oversize(f, state.limits?.max_package_bytes, 'packages');
+    if (big) { setStatus($('submit-status'), `This weights file cannot be used: ${big}.`, 'error'); e.target.value = ''; return; }
     state.kernelPkg = await f.arrayBuffer();
   });
   dropZone($('drop'), $('f-file'), setUpload);
@@ -292,6 +292,11 @@ function dropZone(zone, input, onFile) {
   input.addEventListener('change', () => input.files[0] && onFile(input.files[0]));
 }
 
+/** Why `file` is refused before it is read (over `max` bytes), or null; `what` names the kind of file. */
+function oversize(file, max, what) {
+  return max && file.size > max ? `the file is ${(file.size / 2 ** 20).toFixed(1)} MiB; ${what} are limited to ${(max / 2 ** 20).toFixed(0)} MiB` : null;
+}
+
 // A dropped package is inspected at once, so a bad file is reported before anything runs.
 async function setUpload(file) {
   state.upload = file;
@@ -299,8 +304,8 @@ async function setUpload(file) {
   $('file-name').textContent = `${file.name} (${(file.size / 1024).toFixed(1)} KiB) — checking…`;
   $('submit-result').replaceChildren();
   try {
-    const max = state.limits?.max_package_bytes;
-    if (max && file.size > max) throw new Error(`the file is ${(file.size / 2 ** 20).toFixed(1)} MiB; packages are limited to ${(max / 2 ** 20).toFixed(0)} MiB`);
+    const big = oversize(file, state.limits?.max_package_bytes, 'packages');
+    if (big) throw new Error(big);
     const bytes = await file.arrayBuffer();
     state.uploadBytes = bytes; // submitted even when rejected here, so the engine's gate gives its verdict
     const info = await engine.request('inspect', { bytes, event: $('f-event').value });
@@ -323,8 +328,8 @@ async function setKernel(file) {
   $('wasm-name').textContent = `${file.name} (${(file.size / 1024).toFixed(1)} KiB) — checking…`;
   $('submit-result').replaceChildren();
   try {
-    const max = state.limits?.max_kernel_bytes;
-    if (max && file.size > max) throw new Error(`the file is ${(file.size / 2 ** 20).toFixed(1)} MiB; kernels are limited to ${(max / 2 ** 20).toFixed(0)} MiB`);
+    const big = oversize(file, state.limits?.max_kernel_bytes, 'kernels');
+    if (big) throw new Error(big);
     const bytes = await file.arrayBuffer();
     const m = await engine.request('inspect-kernel', { bytes });
     state.kernel = bytes;
