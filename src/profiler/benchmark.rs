@@ -225,7 +225,7 @@ fn all_logits(c: &dyn Candidate, data: &Dataset, batch: usize, tick: &mut dyn Fn
         let logits = if count == batch {
             c.forward(inputs.as_input(), batch)?
         } else {
-            let padded = data.inputs(start, count).padded(batch);
+            let padded = inputs.padded(batch);
             let mut l = c.forward(padded.as_input(), batch)?;
             l.truncate(l.len() / batch * count);
             l

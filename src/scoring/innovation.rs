@@ -85,7 +85,7 @@ fn claimed(description: &str, id: &str) -> bool {
 }
 
 /// Weight tensors: 2-D or more and named `*.weight` (dense, conv and embedding matrices; not norms).
-fn weight_tensors(p: &Package) -> Vec<(&str, &crate::format::Tensor)> {
+pub fn weight_tensors(p: &Package) -> Vec<(&str, &crate::format::Tensor)> {
     p.tensors().filter(|(n, t)| n.ends_with(".weight") && t.shape.len() >= 2).collect()
 }
 

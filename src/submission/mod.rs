@@ -184,9 +184,8 @@ pub fn check_url(url: &str) -> Result<()> {
 /// changed weights get budgets that fit those changes. A package may declare a lower precision its
 /// kernels compute in (`declared_dtype` = `fp16` or `int8`, for custom kernels that quantize inside).
 pub fn logit_budget(p: &Package, reference: &Package) -> LogitBudget {
-    let weights = |p: &Package| -> Vec<(String, crate::format::Tensor)> { p.tensors().filter(|(n, t)| n.ends_with(".weight") && t.shape.len() >= 2).map(|(n, t)| (n.to_string(), t.clone())).collect() };
-    let mine = weights(p);
-    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.data == t.data)) && mine.len() == weights(reference).len();
+    let mine = scoring::innovation::weight_tensors(p);
+    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.data == t.data)) && mine.len() == scoring::innovation::weight_tensors(reference).len();
     let declared = p.meta("declared_dtype").unwrap_or("");
     let has = |ds: &[crate::format::Dtype]| mine.iter().any(|(_, t)| ds.contains(&t.dtype));
     use crate::format::Dtype;
