@@ -14,6 +14,7 @@
 //!    *paired* rounds ([`stats::bootstrap_speedup_ci`]), seeded. A run whose interval is wider than
 //!    `max_ci_rel_width × speedup` is flagged **unstable** with the reason; the scorer never ranks it
 //!    silently.
+use super::runner::{calibrate_with, time_batch};
 use super::{stats, Clock};
 use crate::data::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
@@ -131,11 +132,7 @@ pub type Prepare<'a> = &'a mut dyn FnMut(bool, u64);
 
 fn time_sample(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64, prepare: &mut dyn FnMut(u64)) -> f64 {
     prepare(iters);
-    let t0 = clock.now_ms();
-    for _ in 0..iters {
-        f();
-    }
-    (clock.now_ms() - t0) / iters as f64
+    time_batch(clock, f, iters)
 }
 
 impl CompetitionProfiler {
@@ -158,8 +155,8 @@ impl CompetitionProfiler {
         let resolution = clock.resolution_ms();
         let resolution = if resolution.is_finite() { resolution } else { 0.0 };
         let target = self.min_sample_ms.max(self.resolution_multiple * resolution);
-        let ib = calibrate_prepared(clock, baseline, target, &mut prep_b);
-        let ic = calibrate_prepared(clock, candidate, target, &mut prep_c);
+        let ib = calibrate_with(clock, baseline, target, MAX_SAMPLE_CALLS, &mut prep_b);
+        let ic = calibrate_with(clock, candidate, target, MAX_SAMPLE_CALLS, &mut prep_c);
         // Cost of one round from one timed sample of each side.
         let round_ms = time_sample(clock, baseline, ib, &mut prep_b) * ib as f64 + time_sample(clock, candidate, ic, &mut prep_c) * ic as f64;
         let left = self.budget_ms - (clock.now_ms() - start);
@@ -216,17 +213,8 @@ impl CompetitionProfiler {
     }
 }
 
-/// Like [`super::calibrate`], with `prepare(calls)` before each trial batch.
-fn calibrate_prepared(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64, prepare: &mut dyn FnMut(u64)) -> u64 {
-    let mut iters = 1u64;
-    loop {
-        let dt = time_sample(clock, f, iters, prepare) * iters as f64;
-        if dt >= target_ms || iters >= 1 << 24 {
-            return iters;
-        }
-        iters = if dt > target_ms / 16.0 { ((iters as f64) * target_ms / dt * 1.1).ceil() as u64 } else { iters * 2 };
-    }
-}
+/// Most calls in one sample (each call gets its own prepared inputs, so the cap bounds that memory).
+const MAX_SAMPLE_CALLS: u64 = 1 << 24;
 
 /// Separates the round-order stream from the bootstrap stream of the same seed.
 const ORDER_STREAM: u64 = 0x6f72_6465_725f_7374;

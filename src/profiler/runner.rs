@@ -50,14 +50,17 @@ pub struct Comparison {
 
 /// Doubles the iteration count until one batch takes at least `target_ms`; returns the count.
 pub fn calibrate(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64) -> u64 {
+    calibrate_with(clock, f, target_ms, 1 << 30, &mut |_| {})
+}
+
+/// [`calibrate`] with an iteration cap and an untimed `prepare(calls)` before each trial batch (the
+/// competition profiler draws fresh inputs there).
+pub fn calibrate_with(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64, max_iters: u64, prepare: &mut dyn FnMut(u64)) -> u64 {
     let mut iters = 1u64;
     loop {
-        let t0 = clock.now_ms();
-        for _ in 0..iters {
-            f();
-        }
-        let dt = clock.now_ms() - t0;
-        if dt >= target_ms || iters >= 1 << 30 {
+        prepare(iters);
+        let dt = time_batch(clock, f, iters) * iters as f64;
+        if dt >= target_ms || iters >= max_iters {
             return iters;
         }
         // Jump close to the target once a batch is measurable, then keep doubling as a fallback.
@@ -65,7 +68,8 @@ pub fn calibrate(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64) -> u64 
     }
 }
 
-fn time_batch(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64) -> f64 {
+/// Runs `f` `iters` times; the mean time of one call in ms.
+pub fn time_batch(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64) -> f64 {
     let t0 = clock.now_ms();
     for _ in 0..iters {
         f();
