@@ -70,7 +70,11 @@ fi
 #    scripts do (tools/export_pytorch.py, tests/fixtures/make_python_package.py). Optional for users.
 if command -v python3 >/dev/null && ! python3 -c 'import safetensors, numpy' 2>/dev/null; then
   log "pip install safetensors numpy (for the Python package tests)"
-  python3 -m pip install --quiet --disable-pip-version-check safetensors numpy 2>&1 | grep -v WARNING >&2 \
-    || log "could not install safetensors/numpy: the Python package tests will be skipped"
+  # Judge the install by pip's own status (PIPESTATUS), not grep's: grep -v fails when every line
+  # pip printed was a warning, which said "could not install" after a successful install.
+  python3 -m pip install --quiet --disable-pip-version-check safetensors numpy 2>&1 | { grep -v WARNING >&2 || true; }
+  if [ "${PIPESTATUS[0]}" != 0 ] || ! python3 -c 'import safetensors, numpy' 2>/dev/null; then
+    log "could not install safetensors/numpy: the Python package tests will be skipped"
+  fi
 fi
 say "setup complete (route: $TINYMLPERF_ROUTE)"
