@@ -163,6 +163,7 @@ impl Package {
 
     /// A tensor with its dtype and shape, if present.
     pub fn get(&self, name: &str) -> Option<&Tensor> {
+        note_read(name);
         self.tensors.get(name)
     }
 
@@ -214,6 +215,7 @@ impl Package {
     /// shape is an [`Error::Shape`] naming the tensor and both shapes (a transposed `[in, out]` weight has
     /// the right element count and is still rejected).
     pub fn tensor(&self, name: &str, shape: &[usize]) -> Result<&[f32]> {
+        note_read(name);
         let t = self.tensors.get(name).ok_or_else(|| {
             let have: Vec<&str> = self.names().collect();
             Error::format(PACKAGE, format!("missing tensor '{name}'; the package has: {}", if have.is_empty() { "(none)".into() } else { have.join(", ") }))
@@ -246,4 +248,31 @@ impl Package {
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
+}
+
+thread_local! {
+    /// Tensor names read through [`Package::get`] / [`Package::tensor`] while [`track_reads`] runs.
+    static READS: std::cell::RefCell<Option<std::collections::BTreeSet<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn note_read(name: &str) {
+    READS.with(|r| {
+        if let Some(set) = r.borrow_mut().as_mut() {
+            set.insert(name.to_string());
+        }
+    });
+}
+
+/// Runs `f` and returns its result with the names of every tensor it looked up in any package
+/// (present or not). A model loader run under it tells exactly which tensors the model consumes, so
+/// a package can be refused for holding anything else.
+pub fn track_reads<T>(f: impl FnOnce() -> T) -> (T, std::collections::BTreeSet<String>) {
+    let outer = READS.with(|r| r.borrow_mut().replace(Default::default()));
+    let out = f();
+    let seen = READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer)).unwrap_or_default();
+    // A tracker further out sees these reads too.
+    for n in &seen {
+        note_read(n);
+    }
+    (out, seen)
 }

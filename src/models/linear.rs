@@ -57,7 +57,9 @@ impl Linear {
             None => values.clone(),
         };
         let mut weight = DenseWeights::new(in_dim, out_dim, kn);
-        if let (Some(s), Some(t)) = (scales, p.get(&format!("{prefix}.input_scale"))) {
+        // Looked up only for an INT8 layer: an `input_scale` beside f32 weights is not consumed, so
+        // the package is refused for it (see `Model::from_package`).
+        if let Some((s, t)) = scales.and_then(|s| p.get(&format!("{prefix}.input_scale")).map(|t| (s, t))) {
             let act = t.data.first().copied().filter(|v| t.data.len() == 1 && *v > 0.0).ok_or_else(|| {
                 Error::format("model package", format!("{prefix}.input_scale must hold one positive value, has {:?}", t.data))
             })?;

@@ -50,8 +50,31 @@ pub enum Model {
 }
 
 impl Model {
-    /// Builds the model named by the package's `architecture` metadata.
+    /// Builds the model named by the package's `architecture` metadata. A package holds only what
+    /// the model runs: a tensor the architecture does not consume is refused, and the error lists
+    /// every unknown name and the names the model reads (so unused tensors can never count towards
+    /// quantization, pruning, stored bytes or a logit budget).
     pub fn from_package(p: &Package) -> Result<Self> {
+        let (model, read) = crate::format::track_reads(|| Self::build(p));
+        let model = model?;
+        let unknown: Vec<&str> = p.names().filter(|n| !read.contains(*n)).collect();
+        if !unknown.is_empty() {
+            let expected: Vec<&str> = read.iter().map(String::as_str).filter(|n| p.get(n).is_some()).collect();
+            return Err(Error::format(
+                "model package",
+                format!(
+                    "the package holds {} tensor(s) that {} does not use: {}. A package may hold only the tensors the model runs; this model reads: {}",
+                    unknown.len(),
+                    model.variant(),
+                    unknown.join(", "),
+                    expected.join(", ")
+                ),
+            ));
+        }
+        Ok(model)
+    }
+
+    fn build(p: &Package) -> Result<Self> {
         let arch = p.require_meta(META_ARCHITECTURE)?;
         match arch {
             a if a.starts_with("mlp:") => Mlp::from_package(p).map(Model::Mlp),
