@@ -65,13 +65,47 @@ impl InputStream {
         }
     }
 
+    /// The next `n` samples with their labels: `n × 784` pixels or `n × 64` tokens. Every batch an
+    /// entry receives, checked or timed, comes from here with the same treatment.
+    pub fn next_samples(&mut self, n: usize) -> (crate::models::OwnedInput, Vec<u8>) {
+        use crate::models::OwnedInput;
+        let mut labels = Vec::with_capacity(n);
+        match self {
+            InputStream::Digits { .. } => {
+                let px = self.draw_pixels(n, &mut labels).unwrap_or_default();
+                (OwnedInput::Pixels(px), labels)
+            }
+            InputStream::Sequences { .. } => {
+                let t = self.draw_tokens(n, &mut labels).unwrap_or_default();
+                (OwnedInput::Tokens(t), labels)
+            }
+        }
+    }
+
+    /// The next full batch with its labels.
+    pub fn next_batch(&mut self) -> (crate::models::OwnedInput, Vec<u8>) {
+        let n = match self {
+            InputStream::Digits { batch, .. } | InputStream::Sequences { batch, .. } => *batch,
+        };
+        self.next_samples(n)
+    }
+
     /// Pixels of the next batch (`batch × 784`), or `None` for a sequence stream.
     pub fn next_pixels(&mut self) -> Option<Vec<f32>> {
-        let InputStream::Digits { pool, rng, batch } = self else { return None };
+        let n = match self {
+            InputStream::Digits { batch, .. } => *batch,
+            InputStream::Sequences { .. } => return None,
+        };
+        self.draw_pixels(n, &mut Vec::new())
+    }
+
+    fn draw_pixels(&mut self, n: usize, labels: &mut Vec<u8>) -> Option<Vec<f32>> {
+        let InputStream::Digits { pool, rng, .. } = self else { return None };
         let side = digits::IMAGE_SIDE as i32;
-        let mut out = vec![0.0f32; *batch * digits::IMAGE_PIXELS];
+        let mut out = vec![0.0f32; n * digits::IMAGE_PIXELS];
         for img in out.chunks_exact_mut(digits::IMAGE_PIXELS) {
             let src = rng.below(pool.n as u32) as usize;
+            labels.push(pool.labels[src]);
             let px = &pool.images[src * digits::IMAGE_PIXELS..(src + 1) * digits::IMAGE_PIXELS];
             let (dx, dy) = (rng.below(3) as i32 - 1, rng.below(3) as i32 - 1);
             let contrast = rng.range(0.85, 1.0);
@@ -89,11 +123,19 @@ impl InputStream {
 
     /// Tokens of the next batch (`batch × 64`), or `None` for a digit stream.
     pub fn next_tokens(&mut self) -> Option<Vec<u32>> {
-        let InputStream::Sequences { seed, next, batch } = self else { return None };
-        let mut out = Vec::with_capacity(*batch * sequences::SEQ_LEN);
+        let n = match self {
+            InputStream::Sequences { batch, .. } => *batch,
+            InputStream::Digits { .. } => return None,
+        };
+        self.draw_tokens(n, &mut Vec::new())
+    }
+
+    fn draw_tokens(&mut self, n: usize, labels: &mut Vec<u8>) -> Option<Vec<u32>> {
+        let InputStream::Sequences { seed, next, .. } = self else { return None };
+        let mut out = Vec::with_capacity(n * sequences::SEQ_LEN);
         let mut seq = [0u8; sequences::SEQ_LEN];
-        for _ in 0..*batch {
-            sequences::generate_item(*seed, *next, &mut seq);
+        for _ in 0..n {
+            labels.push(sequences::generate_item(*seed, *next, &mut seq));
             *next += 1;
             out.extend(seq.iter().map(|&t| t as u32));
         }

@@ -85,8 +85,11 @@ pub struct BenchmarkReport {
     pub timing: PairedTiming,
     /// Accuracy of both sides on the public held-out split.
     pub accuracy: AccuracyReport,
-    /// Output equivalence and accuracy re-check on the run's fresh split.
+    /// Output equivalence and accuracy re-check on the run's fresh check batches.
     pub equivalence: Equivalence,
+    /// Every call's output compared with the reference (absent in reports made before it existed).
+    #[serde(default)]
+    pub verification: Option<Verification>,
     /// Memory figures.
     pub memory: MemoryReport,
     /// Per-op times (when asked for).
@@ -207,35 +210,6 @@ pub fn fresh_split(bench: &Benchmark, seed: u64) -> Dataset {
     }
 }
 
-/// Logits of `c` over all of `data` in calls of `batch` samples; `tick(done, total)` every 16 calls
-/// (the page's watchdog reads these as signs of life).
-fn all_logits(c: &dyn Candidate, data: &Dataset, batch: usize, tick: &mut dyn FnMut(usize, usize)) -> Result<Vec<f32>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut calls = 0usize;
-    while start < data.len() {
-        calls += 1;
-        if calls.is_multiple_of(16) {
-            tick(start, data.len());
-        }
-        let count = batch.min(data.len() - start);
-        let inputs = data.inputs(start, count);
-        // Calls are always `batch` samples, as in timing, so a kernel cannot tell checking from timing
-        // by the batch size; a short last batch is padded by repeating its first sample.
-        let logits = if count == batch {
-            c.forward(inputs.as_input(), batch)?
-        } else {
-            let padded = inputs.padded(batch);
-            let mut l = c.forward(padded.as_input(), batch)?;
-            l.truncate(l.len() / batch * count);
-            l
-        };
-        out.extend(logits);
-        start += count;
-    }
-    Ok(out)
-}
-
 fn accuracy_of(logits: &[f32], labels: &[u8], classes: usize) -> f64 {
     let preds = argmax_rows(logits, classes);
     preds.iter().zip(labels).filter(|(p, &l)| **p == l as usize).count() as f64 / labels.len().max(1) as f64
@@ -281,14 +255,273 @@ pub fn equivalence(reference: &[f32], candidate: &[f32], labels: &[u8], classes:
     }
 }
 
-/// Benchmarks `candidate` against `baseline` (the event's reference on the scalar table):
+/// What the run verified: every call the entry received, checked or timed, compared with the
+/// reference's logits for the same inputs (computed outside the timer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    /// Calls of the entry whose outputs were compared (all of them).
+    pub calls: u64,
+    /// Of those, calls made inside the timed region (warm-up, calibration and rounds).
+    pub timed_calls: u64,
+    /// Samples compared.
+    pub samples: u64,
+    /// Fraction of samples where the entry's prediction equals the reference's.
+    pub agreement: f64,
+    /// Relative RMS logit error over all compared calls.
+    pub rel_rms: f64,
+    /// Largest relative RMS error of a single call.
+    pub worst_call_rel_rms: f64,
+    /// Public-split and fresh check batches, and the calls at which they were delivered (1-based
+    /// call numbers, drawn from the run's seed among the timed calls).
+    pub check_positions: Vec<u64>,
+    /// Untimed wall time spent computing reference logits and comparing, ms.
+    pub verify_ms: f64,
+}
+
+/// A verified call fails when its logits break the budget *and* its predictions disagree with the
+/// reference's on more than this fraction of its samples (a stale or skipped output does both; an
+/// honest low-precision call does neither).
+pub const CALL_MAX_DISAGREEMENT: f64 = 0.10;
+
+/// Chance that a call slot of the candidate's timed stream carries the next pending check batch
+/// (public split or fresh check set) instead of a plain stream batch.
+pub const CHECK_SLOT_PROBABILITY: f64 = 0.25;
+
+/// Where a batch the candidate receives comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    /// Public held-out batch `i` (its samples `i·batch ..`), padded with fresh samples if short.
+    Public(usize),
+    /// Fresh check batch `i`.
+    Check(usize),
+    /// A batch of the timing stream.
+    Stream,
+}
+
+/// One delivered call awaiting verification.
+struct Made {
+    item: Item,
+    input: OwnedInput,
+    logits: Vec<f32>,
+    /// 1-based call number and where it sat.
+    call: u64,
+    at: String,
+    timed: bool,
+}
+
+/// The candidate's side of the run: one input source for every call, check batches at seeded
+/// positions, and every output verified.
+struct CandidateCalls<'a> {
+    batch: usize,
+    classes: usize,
+    seed: u64,
+    reference: ModelCandidate<'a>,
+    budget: LogitBudget,
+    public: &'a Dataset,
+    /// Pending check items, in a seeded order.
+    items: std::collections::VecDeque<Item>,
+    check_inputs: Vec<Option<(OwnedInput, Vec<u8>)>>,
+    stream: fresh::InputStream,
+    slot_rng: crate::data::rng::SplitMix64,
+    queue: std::collections::VecDeque<(Item, OwnedInput, String, bool)>,
+    made: Vec<Made>,
+    calls: u64,
+    // Results.
+    public_logits: Vec<Vec<f32>>,
+    check_logits: Vec<Vec<f32>>,
+    check_ref_logits: Vec<Vec<f32>>,
+    check_positions: Vec<u64>,
+    agree: u64,
+    samples: u64,
+    timed_calls: u64,
+    diff2: f64,
+    ref2: f64,
+    worst: f64,
+    verify_ms: f64,
+    failure: Option<String>,
+}
+
+fn concat_inputs(a: OwnedInput, b: OwnedInput) -> OwnedInput {
+    match (a, b) {
+        (OwnedInput::Pixels(mut x), OwnedInput::Pixels(y)) => {
+            x.extend(y);
+            OwnedInput::Pixels(x)
+        }
+        (OwnedInput::Tokens(mut x), OwnedInput::Tokens(y)) => {
+            x.extend(y);
+            OwnedInput::Tokens(x)
+        }
+        (a, _) => a,
+    }
+}
+
+impl<'a> CandidateCalls<'a> {
+    /// The input of one delivered item.
+    fn input_of(&mut self, item: Item) -> OwnedInput {
+        match item {
+            Item::Public(i) => {
+                let start = i * self.batch;
+                let count = self.batch.min(self.public.len() - start);
+                let x = self.public.inputs(start, count);
+                // A short last batch is filled with other fresh samples, never a repeat.
+                if count < self.batch {
+                    concat_inputs(x, self.stream.next_samples(self.batch - count).0)
+                } else {
+                    x
+                }
+            }
+            Item::Check(i) => self.check_inputs[i].as_ref().map(|(x, _)| x.clone()).expect("check batch drawn"),
+            Item::Stream => self.stream.next_batch().0,
+        }
+    }
+
+    /// Fills the queue with `calls` inputs: each slot carries the next pending check item with
+    /// probability [`CHECK_SLOT_PROBABILITY`] (drawn from the run's seed), else a stream batch.
+    fn prepare(&mut self, calls: u64, at: String, timed: bool) {
+        self.verify_made();
+        self.queue.clear();
+        for _ in 0..calls {
+            let item = if !self.items.is_empty() && (self.slot_rng.uniform() as f64) < CHECK_SLOT_PROBABILITY { self.items.pop_front().unwrap_or(Item::Stream) } else { Item::Stream };
+            let x = self.input_of(item);
+            self.queue.push_back((item, x, at.clone(), timed));
+        }
+    }
+
+    fn forward(&mut self, c: &dyn Candidate) -> Result<()> {
+        let Some((item, input, at, timed)) = self.queue.pop_front() else {
+            return Err(crate::Error::format("profiler", "input queue ran dry (internal error)"));
+        };
+        self.calls += 1;
+        if self.failure.is_some() {
+            return Ok(());
+        }
+        let logits = c.forward(input.as_input(), self.batch)?;
+        self.made.push(Made { item, input, logits, call: self.calls, at, timed });
+        Ok(())
+    }
+
+    /// Compares every call made since the last verification with the reference, untimed.
+    fn verify_made(&mut self) {
+        let t0 = now_ms();
+        let made = std::mem::take(&mut self.made);
+        for m in made {
+            if self.failure.is_some() {
+                break;
+            }
+            let reference = match self.reference.forward(m.input.as_input(), self.batch) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.failure = Some(format!("the reference could not run call #{}: {e}", m.call));
+                    break;
+                }
+            };
+            self.check_call(&m, &reference);
+            if m.timed {
+                self.timed_calls += 1;
+            }
+            match m.item {
+                Item::Public(i) => {
+                    let count = self.batch.min(self.public.len() - i * self.batch);
+                    self.public_logits[i] = m.logits[..count * self.classes].to_vec();
+                    self.check_positions.push(m.call);
+                }
+                Item::Check(i) => {
+                    self.check_logits[i] = m.logits;
+                    self.check_ref_logits[i] = reference;
+                    self.check_positions.push(m.call);
+                }
+                Item::Stream => {}
+            }
+        }
+        self.verify_ms += now_ms() - t0;
+    }
+
+    fn check_call(&mut self, m: &Made, reference: &[f32]) {
+        let classes = self.classes;
+        let rows = reference.len() / classes.max(1);
+        let finite = m.logits.len() == reference.len() && m.logits.iter().all(|v| v.is_finite());
+        let (mut d2, mut r2) = (0.0f64, 0.0f64);
+        let mut disagree = 0usize;
+        if finite {
+            for (&r, &c) in reference.iter().zip(&m.logits) {
+                let d = (c - r) as f64;
+                d2 += d * d;
+                r2 += (r as f64) * (r as f64);
+            }
+            let (rp, cp) = (argmax_rows(reference, classes), argmax_rows(&m.logits, classes));
+            disagree = rp.iter().zip(&cp).filter(|(a, b)| a != b).count();
+        }
+        let rel = if finite { (d2 / r2.max(f64::MIN_POSITIVE)).sqrt() } else { f64::INFINITY };
+        self.worst = self.worst.max(rel);
+        self.samples += rows as u64;
+        self.agree += (rows - disagree.min(rows)) as u64;
+        self.diff2 += d2;
+        self.ref2 += r2;
+        let what = match m.item {
+            Item::Public(i) => format!("public held-out batch {}", i + 1),
+            Item::Check(i) => format!("fresh check batch {}", i + 1),
+            Item::Stream => "a timing batch".to_string(),
+        };
+        let place = format!("call #{} ({}, {what}), run seed {}", m.call, m.at, self.seed);
+        if !finite {
+            self.failure = Some(format!("output verification failed at {place}: the entry returned {} logits with non-finite values or the wrong count (expected {})", m.logits.len(), reference.len()));
+        } else if rel > self.budget.rel_rms && disagree as f64 > CALL_MAX_DISAGREEMENT * rows as f64 {
+            self.failure = Some(format!(
+                "output verification failed at {place}: its logits differ from the reference's for the same inputs by {rel:.3} relative RMS (budget {}) and its predictions disagree on {disagree} of {rows} samples; an entry must compute every call it receives, checked or timed",
+                self.budget.rel_rms
+            ));
+        }
+    }
+
+    /// Delivers the check items the timing did not reach, each verified like every other call.
+    fn finish(&mut self, c: &dyn Candidate) -> Result<()> {
+        while !self.items.is_empty() && self.failure.is_none() {
+            let n = self.items.len().min(64) as u64;
+            // Same slot rule as during timing, so the tail is no recognizable run of checks either.
+            self.prepare(n, "after the timed rounds".into(), false);
+            for _ in 0..n {
+                self.forward(c)?;
+            }
+        }
+        self.verify_made();
+        Ok(())
+    }
+
+    fn verification(&self) -> Verification {
+        Verification {
+            calls: self.calls,
+            timed_calls: self.timed_calls,
+            samples: self.samples,
+            agreement: self.agree as f64 / self.samples.max(1) as f64,
+            rel_rms: (self.diff2 / self.ref2.max(f64::MIN_POSITIVE)).sqrt(),
+            worst_call_rel_rms: if self.worst.is_finite() { self.worst } else { 1e30 },
+            check_positions: self.check_positions.clone(),
+            verify_ms: self.verify_ms,
+        }
+    }
+}
+
+fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+}
+
+/// Number of fresh check batches of a run (at least [`fresh_samples`] samples).
+pub fn check_batches(pixels: bool, batch: usize) -> usize {
+    fresh_samples(pixels).div_ceil(batch.max(1))
+}
+
+/// Benchmarks `candidate` against `baseline` (the event's reference on the scalar table).
 ///
-/// 1. accuracy on the public held-out split;
-/// 2. a fresh split generated from the run's seed: reference (SIMD table) and entry logits, compared
-///    for output equivalence under `budget`, and accuracy re-checked on it;
-/// 3. interleaved timing on a stream of fresh inputs that never repeats, drawn untimed before each
-///    sample; every call the entry receives is a `batch`-sample call, checked or timed alike;
-/// 4. memory, and per-op times when asked for and the candidate is a model.
+/// Every call the entry receives is a `batch`-sample call from one place: the public held-out
+/// batches (for the reported accuracy), the fresh check batches (for output equivalence and the
+/// accuracy re-check; drawn from the same generator, with the same shift, contrast and dither, as
+/// the timed batches) and the timing stream are merged in an order drawn from the run's seed, so the
+/// checks sit among the timed calls and no call count or input statistic separates them. Every
+/// call's output — checked or timed — is compared with the reference's logits for the same inputs
+/// outside the timer; a call that breaks the rules rejects the run, naming the call and the seed.
 pub fn benchmark_model(
     clock: &dyn Clock,
     candidate: &dyn Candidate,
@@ -303,71 +536,124 @@ pub fn benchmark_model(
     let batch = baseline.spec.default_batch;
     let seed = opts.profiler.seed;
     let classes = baseline.spec.classes;
-
-    progress(Progress { phase: "accuracy".into(), fraction: 0.02, message: format!("accuracy on {} held-out samples", baseline.dataset.len()) });
-    let logits = all_logits(candidate, &baseline.dataset, batch, &mut |d, t| {
-        progress(Progress { phase: "accuracy".into(), fraction: 0.02 + 0.06 * d as f64 / t as f64, message: format!("accuracy: {d} of {t} held-out samples") })
-    })?;
-    let samples = baseline.dataset.len();
-    let reference = baseline.recorded_correct as f64 / samples as f64;
-    let acc = accuracy_of(&logits, baseline.dataset.labels(), classes);
-    let accuracy = AccuracyReport { reference, candidate: acc, delta_pp: (acc - reference) * 100.0, samples };
-
-    progress(Progress { phase: "equivalence".into(), fraction: 0.1, message: "output equivalence on fresh inputs".into() });
-    let fresh = fresh_split(baseline, seed);
-    let best = kernels::best();
-    let reference_logits = all_logits(&ModelCandidate { model: &baseline.model, kernels: &best }, &fresh, batch, &mut |_, _| {})?;
-    let candidate_logits = all_logits(candidate, &fresh, batch, &mut |d, t| {
-        progress(Progress { phase: "equivalence".into(), fraction: 0.1 + 0.02 * d as f64 / t as f64, message: format!("equivalence: {d} of {t} fresh samples") })
-    })?;
-    let equivalence = equivalence(&reference_logits, &candidate_logits, fresh.labels(), classes, budget);
-
-    // Timing: each side draws from its own never-repeating stream; `prepare` fills the queue of the
-    // side about to run with exactly the batches it will consume.
     let pixels = matches!(baseline.dataset, Dataset::Digits(_));
-    let streams = std::cell::RefCell::new([fresh::InputStream::new(pixels, seed, 0, batch), fresh::InputStream::new(pixels, seed, 1, batch)]);
-    let queues: [std::cell::RefCell<std::collections::VecDeque<OwnedInput>>; 2] = Default::default();
-    let mut prepare = |cand: bool, calls: u64| {
-        let side = cand as usize;
-        let mut q = queues[side].borrow_mut();
-        q.clear();
-        let mut s = streams.borrow_mut();
-        for _ in 0..calls {
-            q.push_back(match s[side].next_pixels() {
-                Some(p) => OwnedInput::Pixels(p),
-                None => OwnedInput::Tokens(s[side].next_tokens().unwrap_or_default()),
-            });
+    let best = kernels::best();
+
+    progress(Progress { phase: "prepare".into(), fraction: 0.02, message: "drawing the run's fresh inputs".into() });
+    // The fresh check set: batches of the same stream generator as the timing inputs.
+    let mut check_stream = fresh::InputStream::new(pixels, seed, 2, batch);
+    let n_check = check_batches(pixels, batch);
+    let check_inputs: Vec<Option<(OwnedInput, Vec<u8>)>> = (0..n_check).map(|_| Some(check_stream.next_batch())).collect();
+    let n_public = baseline.dataset.len().div_ceil(batch);
+    let mut items: Vec<Item> = (0..n_public).map(Item::Public).chain((0..n_check).map(Item::Check)).collect();
+    let mut order_rng = crate::data::rng::SplitMix64::new(fresh::fresh_seed(seed, 8));
+    order_rng.shuffle(&mut items);
+    let calls = std::cell::RefCell::new(CandidateCalls {
+        batch,
+        classes,
+        seed,
+        reference: ModelCandidate { model: &baseline.model, kernels: &best },
+        budget: budget.clone(),
+        public: &baseline.dataset,
+        items: items.into(),
+        check_inputs,
+        stream: fresh::InputStream::new(pixels, seed, 1, batch),
+        slot_rng: crate::data::rng::SplitMix64::new(fresh::fresh_seed(seed, 9)),
+        queue: Default::default(),
+        made: Vec::new(),
+        calls: 0,
+        public_logits: vec![Vec::new(); n_public],
+        check_logits: vec![Vec::new(); n_check],
+        check_ref_logits: vec![Vec::new(); n_check],
+        check_positions: Vec::new(),
+        agree: 0,
+        samples: 0,
+        timed_calls: 0,
+        diff2: 0.0,
+        ref2: 0.0,
+        worst: 0.0,
+        verify_ms: 0.0,
+        failure: None,
+    });
+
+    // The baseline side draws from its own never-repeating stream.
+    let base_stream = std::cell::RefCell::new(fresh::InputStream::new(pixels, seed, 0, batch));
+    let base_queue: std::cell::RefCell<std::collections::VecDeque<OwnedInput>> = Default::default();
+    let mut prepare = |cand: bool, n: u64, stage: super::competition::Stage| {
+        if cand {
+            calls.borrow_mut().prepare(n, stage.to_string(), true);
+        } else {
+            let mut q = base_queue.borrow_mut();
+            q.clear();
+            let mut s = base_stream.borrow_mut();
+            for _ in 0..n {
+                q.push_back(s.next_batch().0);
+            }
         }
     };
     let scalar = kernels::scalar();
     let base = ModelCandidate { model: &baseline.model, kernels: &scalar };
     let errors: std::cell::RefCell<Option<crate::Error>> = Default::default();
-    let run = |c: &dyn Candidate, side: usize| {
-        let x = queues[side].borrow_mut().pop_front();
-        match x.map(|x| c.forward(x.as_input(), batch)) {
-            Some(Ok(l)) => {
-                std::hint::black_box(l);
-            }
-            Some(Err(e)) => {
-                errors.borrow_mut().get_or_insert(e);
-            }
-            None => {
-                errors.borrow_mut().get_or_insert(crate::Error::format("profiler", "input queue ran dry (internal error)"));
-            }
+    let keep = |r: Result<()>| {
+        if let Err(e) = r {
+            errors.borrow_mut().get_or_insert(e);
         }
     };
-    let (mut run_base, mut run_cand) = (|| run(&base, 0), || run(candidate, 1));
-    let share = if opts.per_layer { 0.75 } else { 0.85 };
+    let mut run_base = || {
+        let x = base_queue.borrow_mut().pop_front();
+        keep(match x.map(|x| base.forward(x.as_input(), batch)) {
+            Some(Ok(l)) => {
+                std::hint::black_box(l);
+                Ok(())
+            }
+            Some(Err(e)) => Err(e),
+            None => Err(crate::Error::format("profiler", "input queue ran dry (internal error)")),
+        })
+    };
+    let mut run_cand = || keep(calls.borrow_mut().forward(candidate));
+    let share = if opts.per_layer { 0.7 } else { 0.8 };
+    progress(Progress { phase: "timing".into(), fraction: 0.04, message: "timing baseline and entry, interleaved; every output verified".into() });
     let timing = opts.profiler.compare_prepared(clock, &mut run_base, &mut run_cand, &mut prepare, &mut |f| {
-        progress(Progress { phase: "timing".into(), fraction: 0.12 + share * f, message: "timing baseline and entry, interleaved".into() })
+        progress(Progress { phase: "timing".into(), fraction: 0.04 + share * f, message: "timing baseline and entry, interleaved; every output verified".into() })
     });
-    if let Some(e) = errors.into_inner() {
+    if let Some(e) = errors.take() {
         return Err(e);
     }
+    progress(Progress { phase: "checks".into(), fraction: 0.05 + share, message: "remaining check batches".into() });
+    let mut calls = calls.into_inner();
+    calls.finish(candidate)?;
+    if let Some(reason) = calls.failure.take() {
+        return Err(crate::Error::Rejected { reason });
+    }
+    let verification = calls.verification();
+
+    let samples = baseline.dataset.len();
+    let logits: Vec<f32> = calls.public_logits.concat();
+    let reference = baseline.recorded_correct as f64 / samples as f64;
+    let acc = accuracy_of(&logits, baseline.dataset.labels(), classes);
+    let accuracy = AccuracyReport { reference, candidate: acc, delta_pp: (acc - reference) * 100.0, samples };
+    let check_labels: Vec<u8> = calls.check_inputs.iter().flat_map(|c| c.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()).collect();
+    let equivalence = equivalence(&calls.check_ref_logits.concat(), &calls.check_logits.concat(), &check_labels, classes, budget.clone());
+    // The checks and the timed calls must tell the same story: an entry within its budget on the
+    // check batches but not over every verified call behaves differently when it is timed.
+    if equivalence.passed && (verification.agreement < MIN_AGREEMENT || verification.rel_rms > budget.rel_rms) {
+        return Err(crate::Error::Rejected {
+            reason: format!(
+                "output verification failed over the {} calls it received (run seed {seed}): predictions agree with the reference on {:.2}% and logits differ by {:.4} relative RMS (budget {}), while its {} check samples pass; an entry must compute every call the same way",
+                verification.calls,
+                verification.agreement * 100.0,
+                verification.rel_rms,
+                budget.rel_rms,
+                equivalence.samples
+            ),
+        });
+    }
+
     let per_layer = match (opts.per_layer, candidate.as_model()) {
         (true, Some((model, k))) => {
             progress(Progress { phase: "per_layer".into(), fraction: 0.9, message: "timing each op".into() });
-            let pool: Vec<OwnedInput> = (0..opts.input_pool.max(1)).map(|i| fresh.inputs((i * batch) % fresh.len().max(1), batch).padded(batch)).collect();
+            let mut pool_stream = fresh::InputStream::new(pixels, seed, 10, batch);
+            let pool: Vec<OwnedInput> = (0..opts.input_pool.max(1)).map(|_| pool_stream.next_batch().0).collect();
             Some(per_layer::op_times(model, k, &pool, batch, (opts.profiler.budget_ms / 8.0).max(50.0))?)
         }
         _ => None,
@@ -388,6 +674,7 @@ pub fn benchmark_model(
         timing,
         accuracy,
         equivalence,
+        verification: Some(verification),
         memory,
         per_layer,
         environment,

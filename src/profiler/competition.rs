@@ -126,9 +126,34 @@ pub struct PairedTiming {
     pub elapsed_ms: f64,
 }
 
-/// Untimed preparation before every batch of calls: `(candidate_side, calls)`. The benchmark uses it
-/// to draw fresh inputs for exactly the calls about to be timed, so input generation never counts.
-pub type Prepare<'a> = &'a mut dyn FnMut(bool, u64);
+/// Which part of the comparison a batch of calls belongs to (so a check that fails can name it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Untimed warm-up calls.
+    Warmup,
+    /// Calibration trials (timed, to size the samples).
+    Calibration,
+    /// The sample that estimates the cost of a round for the budget.
+    Estimate,
+    /// Round `r` (0-based) of the interleaved timing.
+    Round(usize),
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Warmup => write!(f, "warm-up"),
+            Stage::Calibration => write!(f, "calibration"),
+            Stage::Estimate => write!(f, "the round-cost estimate"),
+            Stage::Round(r) => write!(f, "round {}", r + 1),
+        }
+    }
+}
+
+/// Untimed preparation before every batch of calls: `(candidate_side, calls, stage)`. The benchmark
+/// uses it to verify the outputs of the calls just made and to draw fresh inputs for exactly the
+/// calls about to be timed, so neither counts in the timing.
+pub type Prepare<'a> = &'a mut dyn FnMut(bool, u64, Stage);
 
 fn time_sample(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64, prepare: &mut dyn FnMut(u64)) -> f64 {
     prepare(iters);
@@ -139,7 +164,7 @@ impl CompetitionProfiler {
     /// Times `baseline` against `candidate`; see the module docs. `progress(fraction)` is called after
     /// every round.
     pub fn compare(&self, clock: &dyn Clock, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut(), progress: &mut dyn FnMut(f64)) -> PairedTiming {
-        self.compare_prepared(clock, baseline, candidate, &mut |_, _| {}, progress)
+        self.compare_prepared(clock, baseline, candidate, &mut |_, _, _| {}, progress)
     }
 
     /// [`CompetitionProfiler::compare`] with an untimed `prepare(candidate_side, calls)` before every
@@ -147,17 +172,20 @@ impl CompetitionProfiler {
     pub fn compare_prepared(&self, clock: &dyn Clock, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut(), prepare: Prepare<'_>, progress: &mut dyn FnMut(f64)) -> PairedTiming {
         let start = clock.now_ms();
         let prepare = std::cell::RefCell::new(prepare);
-        let mut prep_b = |n: u64| (prepare.borrow_mut())(false, n);
-        let mut prep_c = |n: u64| (prepare.borrow_mut())(true, n);
+        let stage = std::cell::Cell::new(Stage::Warmup);
+        let mut prep_b = |n: u64| (prepare.borrow_mut())(false, n, stage.get());
+        let mut prep_c = |n: u64| (prepare.borrow_mut())(true, n, stage.get());
         let w = self.warmup_runs as u64;
         time_sample(clock, baseline, w, &mut prep_b);
         time_sample(clock, candidate, w, &mut prep_c);
+        stage.set(Stage::Calibration);
         let resolution = clock.resolution_ms();
         let resolution = if resolution.is_finite() { resolution } else { 0.0 };
         let target = self.min_sample_ms.max(self.resolution_multiple * resolution);
         let ib = calibrate_with(clock, baseline, target, MAX_SAMPLE_CALLS, &mut prep_b);
         let ic = calibrate_with(clock, candidate, target, MAX_SAMPLE_CALLS, &mut prep_c);
         // Cost of one round from one timed sample of each side.
+        stage.set(Stage::Estimate);
         let round_ms = time_sample(clock, baseline, ib, &mut prep_b) * ib as f64 + time_sample(clock, candidate, ic, &mut prep_c) * ic as f64;
         let left = self.budget_ms - (clock.now_ms() - start);
         let affordable = if round_ms > 0.0 { (left / round_ms).floor().max(0.0) as usize } else { self.timing_runs };
@@ -168,6 +196,7 @@ impl CompetitionProfiler {
         let (mut sb, mut sc, mut order) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds), String::with_capacity(rounds));
         for r in 0..rounds {
             let baseline_first = rng.next_u64() & 1 == 0;
+            stage.set(Stage::Round(r));
             let (b, c) = if baseline_first {
                 let b = time_sample(clock, baseline, ib, &mut prep_b);
                 (b, time_sample(clock, candidate, ic, &mut prep_c))
