@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the contestants' kernel template and the test fixtures into target/contest/:
 #   kernel-template.wasm                 contest/kernel-template (scalar MLP Sprint kernel)
+#   kernel-template-simd.wasm            the same with --features simd (dense layers on SIMD128)
+#   dead-simd.wasm                       tests/kernels/dead-simd (scalar, plus exported SIMD never called)
 #   cheat-lookup.wasm, cheat-cache.wasm  tests/kernels/cheaters (answers the public split / stale cache)
 #   hostile-{imports,loop,oob,wrong}.wasm tests/kernels/hostile/*.wat via wat2wasm
 # Same toolchain route as the page (scripts/env.sh); one shared target dir so std is built once.
@@ -17,6 +19,8 @@ build() { # manifest, output name, features
   cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$lib.wasm" "$out/$2.wasm"
 }
 build contest/kernel-template/Cargo.toml kernel-template
+build contest/kernel-template/Cargo.toml kernel-template-simd simd
+build tests/kernels/dead-simd/Cargo.toml dead-simd
 build tests/kernels/cheaters/Cargo.toml cheat-lookup lookup
 build tests/kernels/cheaters/Cargo.toml cheat-cache cache
 for f in tests/kernels/hostile/*.wat; do wat2wasm "$f" -o "$out/hostile-$(basename "$f" .wat).wasm"; done

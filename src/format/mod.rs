@@ -19,6 +19,7 @@
 //! ```
 pub mod safetensors;
 pub mod share;
+pub mod wasm_instrument;
 pub mod wasm_module;
 
 use crate::{Error, Result};

@@ -6,6 +6,11 @@
 //! non-zero status becomes an error naming the call. A call that never returns cannot be stopped from
 //! inside the thread running it: the page runs every entry in a dedicated Worker and terminates it
 //! when a call exceeds its time limit.
+//!
+//! [`execution_census`] runs one `forward` call on an instrumented copy of the module
+//! ([`crate::format::wasm_instrument`]) and reports what it executed; the original module, the one
+//! timed, is never modified.
+use crate::format::wasm_instrument::{self, Counts, ExecutedOps, COUNTER_EXPORTS};
 use crate::format::wasm_module::ModuleReport;
 use crate::format::Package;
 use crate::kernels::Kernels;
@@ -29,6 +34,8 @@ fn js_message(e: &JsValue) -> String {
 
 /// An instantiated kernel.
 pub struct WasmKernel {
+    /// The instance's exports (the census reads its counter globals there).
+    exports: Object,
     memory: WebAssembly::Memory,
     forward: Function,
     in_ptr: u32,
@@ -64,12 +71,12 @@ impl WasmKernel {
     pub fn instantiate(bytes: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize) -> Result<Self> {
         let m = WebAssembly::Module::new(&Uint8Array::from(bytes).into()).map_err(|e| Error::format(KERNEL, format!("does not compile: {}", js_message(&e))))?;
         let instance = WebAssembly::Instance::new(&m, &Object::new()).map_err(|e| Error::format(KERNEL, format!("does not instantiate: {}", js_message(&e))))?;
-        let exports = instance.exports();
+        let exports: Object = instance.exports();
         let memory: WebAssembly::Memory = Reflect::get(&exports, &"memory".into()).ok().and_then(|m| m.dyn_into().ok()).ok_or_else(|| Error::format(KERNEL, "export 'memory' is not a memory"))?;
         let (alloc, load, forward) = (export_fn(&exports, "alloc")?, export_fn(&exports, "load_weights")?, export_fn(&exports, "forward")?);
         let blob = weights_blob(package);
         let (input_len, classes) = (model.input_len(), model.classes());
-        let mut k = WasmKernel { memory, forward, in_ptr: 0, out_ptr: 0, batch, input_len, classes, module, model, weight_bytes: blob.len() as u64 };
+        let mut k = WasmKernel { exports, memory, forward, in_ptr: 0, out_ptr: 0, batch, input_len, classes, module, model, weight_bytes: blob.len() as u64 };
         let alloc_of = |bytes: usize, what: &str| -> Result<u32> {
             let p = call_i32(&alloc, &format!("alloc({bytes}) for {what}"), &[bytes as u32])? as u32;
             if p == 0 || p % 4 != 0 {
@@ -101,6 +108,43 @@ impl WasmKernel {
         let b = self.check_range(ptr, len)?;
         Ok(Uint8Array::new_with_byte_offset_and_length(&b, ptr, len as u32))
     }
+}
+
+/// The counter globals of an instrumented instance, in [`COUNTER_EXPORTS`] order.
+fn counter_globals(exports: &Object) -> Result<Vec<JsValue>> {
+    COUNTER_EXPORTS
+        .iter()
+        .map(|name| {
+            let g = Reflect::get(exports, &(*name).into()).ok().filter(|g| g.is_object());
+            g.ok_or_else(|| Error::format(KERNEL, format!("the instrumented copy has no global '{name}'")))
+        })
+        .collect()
+}
+
+fn read_counters(globals: &[JsValue]) -> Result<Counts> {
+    let mut a = [0u64; 5];
+    for (v, (g, name)) in a.iter_mut().zip(globals.iter().zip(COUNTER_EXPORTS)) {
+        // An i64 global's value is a BigInt.
+        let value = Reflect::get(g, &"value".into()).map_err(|e| Error::format(KERNEL, format!("cannot read counter {name}: {}", js_message(&e))))?;
+        *v = u64::try_from(value).map_err(|_| Error::format(KERNEL, format!("counter {name} is not a 64-bit integer")))?;
+    }
+    Ok(Counts::from_array(a))
+}
+
+/// The execution census: instruments `wasm` ([`wasm_instrument::instrument`]), instantiates the copy
+/// exactly as [`WasmKernel::instantiate`] does (weights of `package` loaded, buffers for `batch`
+/// samples), resets the counters after `load_weights`, runs ONE `forward` call on `input`
+/// (`batch` samples) and returns what that call executed with the logits it wrote. `module` is the
+/// report of `inspect` on the original `wasm`. The original module is not touched.
+pub fn execution_census(wasm: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize, input: Input<'_>) -> Result<(ExecutedOps, Vec<f32>)> {
+    let copy = wasm_instrument::instrument(wasm)?;
+    let k = WasmKernel::instantiate(&copy, module, package, model, batch)?;
+    let globals = counter_globals(&k.exports)?;
+    for (g, name) in globals.iter().zip(COUNTER_EXPORTS) {
+        Reflect::set(g, &"value".into(), &JsValue::from(0u64)).map_err(|e| Error::format(KERNEL, format!("cannot reset counter {name}: {}", js_message(&e))))?;
+    }
+    let logits = k.forward(input, batch)?;
+    Ok((ExecutedOps::from_counts(read_counters(&globals)?, 1, batch), logits))
 }
 
 impl Candidate for WasmKernel {

@@ -10,7 +10,12 @@
 //! This template is scalar and correct: it passes the accuracy gate and the output-equivalence check
 //! as it is. Make `forward` fast (SIMD128 with `core::arch::wasm32`, INT8, sparsity...) and submit the
 //! `.wasm` in the page.
+//!
+//! `--features simd` swaps the dense layers' hot loop for the SIMD128 one in `simd.rs` (an example of
+//! such a change; the default build stays scalar).
 pub mod mlp;
+#[cfg(all(feature = "simd", target_arch = "wasm32"))]
+pub mod simd;
 
 use std::cell::RefCell;
 
@@ -50,6 +55,9 @@ pub extern "C" fn forward(input: i32, output: i32, batch: i32) -> i32 {
     MODEL.with(|s| match &*s.borrow() {
         Some(m) => {
             for (xi, yi) in x.chunks_exact(mlp::INPUT).zip(y.chunks_exact_mut(mlp::CLASSES)) {
+                #[cfg(all(feature = "simd", target_arch = "wasm32"))]
+                m.forward_one_with(xi, yi, simd::dense);
+                #[cfg(not(all(feature = "simd", target_arch = "wasm32")))]
                 m.forward_one(xi, yi);
             }
             0
