@@ -6,7 +6,8 @@
 //
 // All parsing, validation and merging is the engine's (Rust, loaded here from www/pkg in Node):
 // decodeShare() checks each link's version and checksum, mergeEntries() validates each file and
-// merges by entry hash, exportEntries() writes the result. A bad input is reported and skipped; it
+// merges by entry key (team and artifact: two students with the same package are both kept, and a
+// student's earlier entries stay), exportEntries() writes the result. A bad input is reported and skipped; it
 // never removes an entry another input contributed. Exit status 1 if any input was rejected.
 import fs from 'node:fs';
 import path from 'node:path';

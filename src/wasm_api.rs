@@ -199,7 +199,9 @@ pub fn leaderboards(entries: JsValue, event: &str) -> Result<JsValue, JsError> {
     to_js(&crate::leaderboard::boards(&entries_from(entries)?, event_id(event)?))
 }
 
-/// Merges an exported JSON text into `existing` by entry hash: `{entries, added, duplicates}`. A bad
+/// Merges an exported JSON text into `existing` by entry key (team and artifact, see `entryKey`):
+/// `{entries, keys, added, duplicates}`, `keys[i]` being the key of `entries[i]`. `existing` is
+/// deduplicated by key too (the first copy stays), so `mergeEntries(list, "[]")` keys a list. A bad
 /// file throws and nothing changes.
 #[wasm_bindgen(js_name = mergeEntries)]
 pub fn merge_entries(existing: JsValue, text: &str) -> Result<JsValue, JsError> {
@@ -212,10 +214,19 @@ pub fn merge_entries(existing: JsValue, text: &str) -> Result<JsValue, JsError> 
     #[derive(serde::Serialize)]
     struct Out {
         entries: Vec<crate::submission::Entry>,
+        keys: Vec<String>,
         added: usize,
         duplicates: usize,
     }
-    to_js(&Out { entries: store.entries(), added: m.added, duplicates: m.duplicates })
+    to_js(&Out { keys: store.keys(), entries: store.entries(), added: m.added, duplicates: m.duplicates })
+}
+
+/// An entry's identity, `"<hash>:<normalized team>"`: what the page's store and every merge key
+/// entries by (two teams with the same package are two entries).
+#[wasm_bindgen(js_name = entryKey)]
+pub fn entry_key(entry: JsValue) -> Result<String, JsError> {
+    let e: crate::submission::Entry = from_js(entry, "entry")?;
+    Ok(crate::leaderboard::entry_key(&e))
 }
 
 /// JSON export of entries.

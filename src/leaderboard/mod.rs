@@ -1,7 +1,13 @@
 //! Leaderboards per event: speed, innovation and composite, ranked with ties shown; unstable runs and
 //! open-division entries are listed but never ranked with closed, stable entries. Entries live in an
 //! [`EntryStore`] (in memory here; the page keeps them in IndexedDB) and travel as JSON exports that
-//! merge by entry hash ([`store`]).
+//! merge by [`entry_key`] ([`store`]).
+//!
+//! Identity and history: an entry is identified by its team *and* its artifact ([`entry_key`]: the
+//! normalized team name and the package hash), so two teams submitting the same built-in recipe are
+//! two entries. Every submission stays stored; each board shows one row per team and division (the
+//! team's best entry by that board's rule) and carries the team's other entries there as
+//! [`Row::history`], best first.
 pub mod store;
 
 pub use store::{export_csv, export_json, merge_json, EntryStore, Merge, MemoryStore};
@@ -34,7 +40,41 @@ impl Board {
     }
 }
 
-/// One line of a board.
+/// A team name as identity compares it: trimmed, inner whitespace runs collapsed to one space, and
+/// lowercased (Unicode), so "Team  Tensor " and "team tensor" are one team.
+pub fn normalize_team(team: &str) -> String {
+    team.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// An entry's identity: the normalized team ([`normalize_team`]) and the artifact hash, as
+/// `"<hash>:<team>"` (the hash is 64 hex digits, so the key splits unambiguously). The same package
+/// submitted by two teams gives two keys; one team submitting it twice gives one.
+pub fn entry_key(e: &Entry) -> String {
+    format!("{}:{}", e.hash, normalize_team(&e.team))
+}
+
+/// One of a team's other entries on a board, listed under its best one ([`Row::history`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    /// Artifact hash.
+    pub hash: String,
+    /// [`entry_key`] of the entry.
+    pub key: String,
+    /// The team as that entry spelled it.
+    pub team: String,
+    /// Its value on this board (same rounding as [`Row::value`]).
+    pub value: f64,
+    /// The speedup's 95% interval (speed board only).
+    pub ci: Option<[f64; 2]>,
+    /// True when its timing was flagged unstable.
+    pub unstable: bool,
+    /// Whether this board would rank it (false: unstable timing on speed and composite).
+    pub ranked: bool,
+    /// ms since the Unix epoch.
+    pub submitted_at: f64,
+}
+
+/// One line of a board: a team's best entry of a division by the board's rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// 1-based rank within the entry's division (competition ranking: 1, 2, 2, 4); `None` when the
@@ -42,8 +82,11 @@ pub struct Row {
     pub rank: Option<usize>,
     /// True when another ranked entry of the division shows the same value.
     pub tied: bool,
-    /// Entry hash.
+    /// Artifact hash of the entry shown.
     pub hash: String,
+    /// [`entry_key`] of the entry shown.
+    #[serde(default)]
+    pub key: String,
     /// Team.
     pub team: String,
     /// The ranked value (speedup, or score in `[0, 1]`).
@@ -56,6 +99,13 @@ pub struct Row {
     pub division: Division,
     /// Why it is unranked or listed apart, in words.
     pub note: Option<String>,
+    /// When the entry shown was submitted (ms since the Unix epoch).
+    #[serde(default)]
+    pub submitted_at: f64,
+    /// The team's other entries of this division for the event, best first by this board's rule
+    /// (the order the board itself uses); empty when the team has one.
+    #[serde(default)]
+    pub history: Vec<HistoryItem>,
 }
 
 /// The three boards of one event.
@@ -80,34 +130,59 @@ fn pareto_point(e: &Entry) -> (f64, f64, f64) {
 }
 
 /// The hashes of `event`'s entries that no other entry dominates (see [`Boards::pareto`]), in
-/// submission order.
+/// submission order, each hash once.
 pub fn pareto_front(entries: &[Entry], event: EventId) -> Vec<String> {
     let es: Vec<&Entry> = entries.iter().filter(|e| e.event == event).collect();
     let dominates = |a: (f64, f64, f64), b: (f64, f64, f64)| a.0 >= b.0 && a.1 <= b.1 && a.2 <= b.2 && (a.0 > b.0 || a.1 < b.1 || a.2 < b.2);
     let mut front: Vec<&Entry> = es.iter().copied().filter(|e| !es.iter().any(|o| dominates(pareto_point(o), pareto_point(e)))).collect();
     front.sort_by(|a, b| a.submitted_at.total_cmp(&b.submitted_at));
-    front.into_iter().map(|e| e.hash.clone()).collect()
+    // Two teams may submit the same artifact: list its hash once.
+    let mut seen = std::collections::HashSet::new();
+    front.into_iter().filter(|e| seen.insert(e.hash.as_str())).map(|e| e.hash.clone()).collect()
 }
 
-/// Ranks `entries` of `event` on one board: closed stable entries first (ranked), then open-division
-/// entries (ranked among themselves), then unstable ones (unranked). Within a value, earlier
-/// submissions are listed first.
+/// Ranks `entries` of `event` on one board: one row per team and division, the team's best entry by
+/// the board's rule, with its other entries in [`Row::history`]. Closed stable rows first (ranked),
+/// then open-division rows (ranked among themselves), then unstable ones (unranked). Within a value,
+/// earlier submissions are listed first. Entries with the same [`entry_key`] count once (the first).
 pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
-    let mut es: Vec<&Entry> = entries.iter().filter(|e| e.event == event).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut es: Vec<(&Entry, String)> = entries.iter().filter(|e| e.event == event).map(|e| (e, entry_key(e))).filter(|(_, k)| seen.insert(k.clone())).collect();
     // Speed and composite depend on the timing; innovation does not, so an unstable run still ranks there.
     let ranked = |e: &Entry| board == Board::Innovation || !e.report.timing.unstable;
     let group = |e: &Entry| match (ranked(e), e.division()) {
-        (true, Division::Closed) => 0,
+        (true, Division::Closed) => 0u8,
         (true, Division::Open) => 1,
         (false, _) => 2,
     };
-    es.sort_by(|a, b| group(a).cmp(&group(b)).then(board.value(b).total_cmp(&board.value(a))).then(a.submitted_at.total_cmp(&b.submitted_at)).then(a.hash.cmp(&b.hash)));
-    // The list is sorted by group, then value: equal (group, value) pairs are neighbours, so ranks
-    // and ties come from one pass (competition ranking: the rank of the first entry with the value).
-    let keys: Vec<(u8, f64)> = es.iter().map(|e| (group(e), board.value(e))).collect();
-    let mut rows: Vec<Row> = Vec::with_capacity(es.len());
+    es.sort_by(|(a, _), (b, _)| group(a).cmp(&group(b)).then(board.value(b).total_cmp(&board.value(a))).then(a.submitted_at.total_cmp(&b.submitted_at)).then(a.hash.cmp(&b.hash)));
+    // In that order, a team's first entry of a division is its best; the rest become its history.
+    let mut best: Vec<(&Entry, &str, Vec<HistoryItem>)> = Vec::new();
+    let mut slot: std::collections::HashMap<(String, Division), usize> = std::collections::HashMap::new();
+    for (e, key) in &es {
+        match slot.get(&(normalize_team(&e.team), e.division())) {
+            Some(&i) => best[i].2.push(HistoryItem {
+                hash: e.hash.clone(),
+                key: key.clone(),
+                team: e.team.clone(),
+                value: board.value(e),
+                ci: (board == Board::Speed).then_some(e.report.timing.speedup_ci),
+                unstable: e.report.timing.unstable,
+                ranked: ranked(e),
+                submitted_at: e.submitted_at,
+            }),
+            None => {
+                slot.insert((normalize_team(&e.team), e.division()), best.len());
+                best.push((e, key, Vec::new()));
+            }
+        }
+    }
+    // The rows are sorted by group, then value: equal (group, value) pairs are neighbours, so ranks
+    // and ties come from one pass (competition ranking: the rank of the first row with the value).
+    let keys: Vec<(u8, f64)> = best.iter().map(|(e, _, _)| (group(e), board.value(e))).collect();
+    let mut rows: Vec<Row> = Vec::with_capacity(best.len());
     let mut in_group = 0;
-    for (i, e) in es.iter().enumerate() {
+    for (i, (e, key, history)) in best.into_iter().enumerate() {
         let (g, v) = keys[i];
         if i == 0 || keys[i - 1].0 != g {
             in_group = 0;
@@ -129,12 +204,15 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
             rank,
             tied,
             hash: e.hash.clone(),
+            key: key.to_string(),
             team: e.team.clone(),
             value: v,
             ci: (board == Board::Speed).then_some(e.report.timing.speedup_ci),
             unstable: e.report.timing.unstable,
             division: e.division(),
             note,
+            submitted_at: e.submitted_at,
+            history,
         });
     }
     rows

@@ -1,7 +1,9 @@
 //! Where entries live, and how they travel: an [`EntryStore`] trait (the page's IndexedDB store is its
-//! JS twin), an in-memory implementation, and a JSON export whose import *merges by entry hash*: the
-//! whole file is parsed and every entry validated before anything is added, so a bad file changes
-//! nothing, and an entry already present is never replaced or dropped.
+//! JS twin), an in-memory implementation, and a JSON export whose import *merges by [`entry_key`]*
+//! (team and artifact: two teams with the same package are two entries, and a team's earlier
+//! submissions stay): the whole file is parsed and every entry validated before anything is added,
+//! so a bad file changes nothing, and an entry already present is never replaced or dropped.
+use super::entry_key;
 use crate::submission::Entry;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -15,15 +17,15 @@ pub const EXPORT_SCHEMA: &str = "tinymlperf-entries";
 /// The export's version.
 pub const EXPORT_VERSION: u32 = 1;
 
-/// Storage of entries keyed by hash.
+/// Storage of entries keyed by [`entry_key`] (team and artifact).
 pub trait EntryStore {
     /// Every entry, in insertion order.
     fn entries(&self) -> Vec<Entry>;
-    /// Adds `e` unless an entry with its hash is present; returns whether it was added.
+    /// Adds `e` unless an entry with its key is present; returns whether it was added.
     fn insert(&mut self, e: Entry) -> bool;
-    /// Whether an entry with this hash is stored.
-    fn contains(&self, hash: &str) -> bool {
-        self.entries().iter().any(|e| e.hash == hash)
+    /// Whether an entry with this [`entry_key`] is stored.
+    fn contains(&self, key: &str) -> bool {
+        self.entries().iter().any(|e| entry_key(e) == key)
     }
 }
 
@@ -31,6 +33,14 @@ pub trait EntryStore {
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     entries: Vec<Entry>,
+    keys: std::collections::HashSet<String>,
+}
+
+impl MemoryStore {
+    /// The [`entry_key`] of every entry, in insertion order (parallel to [`EntryStore::entries`]).
+    pub fn keys(&self) -> Vec<String> {
+        self.entries.iter().map(entry_key).collect()
+    }
 }
 
 impl EntryStore for MemoryStore {
@@ -38,14 +48,14 @@ impl EntryStore for MemoryStore {
         self.entries.clone()
     }
     fn insert(&mut self, e: Entry) -> bool {
-        if self.contains(&e.hash) {
+        if !self.keys.insert(entry_key(&e)) {
             return false;
         }
         self.entries.push(e);
         true
     }
-    fn contains(&self, hash: &str) -> bool {
-        self.entries.iter().any(|e| e.hash == hash)
+    fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
     }
 }
 
@@ -103,7 +113,9 @@ pub fn parse_entries(text: &str) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
-/// Merges an import into `store` by hash. All or nothing: any invalid entry fails the whole import
+/// Merges an import into `store` by [`entry_key`]: an entry whose team and artifact are already
+/// stored (or earlier in the same file) counts as a duplicate and the stored one stays; the same
+/// artifact under another team is added. All or nothing: any invalid entry fails the whole import
 /// before the store is touched.
 pub fn merge_json(store: &mut dyn EntryStore, text: &str) -> Result<Merge> {
     let entries = parse_entries(text)?;
