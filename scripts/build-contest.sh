@@ -4,6 +4,8 @@
 #   kernel-template-simd.wasm            the same with --features simd (dense layers on SIMD128)
 #   dead-simd.wasm                       tests/kernels/dead-simd (scalar, plus exported SIMD never called)
 #   cheat-lookup.wasm, cheat-cache.wasm  tests/kernels/cheaters (answers the public split / stale cache)
+#   cheat-lazy-after.wasm, cheat-exact-pixels.wasm, cheat-zero-corners.wasm
+#                                        tests/kernels/cheaters (tell checking from timing, then skip work)
 #   hostile-{imports,loop,oob,wrong}.wasm tests/kernels/hostile/*.wat via wat2wasm
 # Same toolchain route as the page (scripts/env.sh); one shared target dir so std is built once.
 set -euo pipefail
@@ -23,6 +25,9 @@ build contest/kernel-template/Cargo.toml kernel-template-simd simd
 build tests/kernels/dead-simd/Cargo.toml dead-simd
 build tests/kernels/cheaters/Cargo.toml cheat-lookup lookup
 build tests/kernels/cheaters/Cargo.toml cheat-cache cache
+build tests/kernels/cheaters/Cargo.toml cheat-lazy-after lazy_after
+build tests/kernels/cheaters/Cargo.toml cheat-exact-pixels exact_pixels
+build tests/kernels/cheaters/Cargo.toml cheat-zero-corners zero_corners
 for f in tests/kernels/hostile/*.wat; do wat2wasm "$f" -o "$out/hostile-$(basename "$f" .wat).wasm"; done
 cp tests/kernels/hostile/not-wasm.wasm.txt "$out/hostile-not-wasm.wasm"
 log "contest modules: $(cd "$out" && ls -1 | tr '\n' ' ')"

@@ -181,7 +181,7 @@ pub fn benchmark_model(event: &str, bytes: &[u8], options: JsValue, on_progress:
     let r = crate::submission::reference(id).map_err(js_err)?;
     let clock = HostClock::new().map_err(js_err)?;
     let candidate = crate::profiler::benchmark::ModelCandidate { model: &e.model, kernels: &e.kernels };
-    let budget = crate::submission::logit_budget(&e.package, &r.1);
+    let budget = crate::submission::logit_budget(&e, &r.1, false);
     let report = crate::profiler::benchmark::benchmark_model(&clock, &candidate, &r.0, budget, &opts, &mut progress_fn(on_progress)).map_err(js_err)?;
     to_js(&report)
 }

@@ -61,7 +61,7 @@ fn benchmark_model_runs_an_event_end_to_end_in_the_browser() {
     let c = HostClock::new().unwrap();
     let mut last = 0.0;
     let candidate = ModelCandidate { model: &e.model, kernels: &e.kernels };
-    let report = benchmark_model(&c, &candidate, &r.0, logit_budget(&e.package, &r.1), &opts, &mut |p| {
+    let report = benchmark_model(&c, &candidate, &r.0, logit_budget(&e, &r.1, false), &opts, &mut |p| {
         assert!(p.fraction >= last, "progress goes forward");
         last = p.fraction;
     })

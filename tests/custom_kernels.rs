@@ -12,6 +12,9 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const TEMPLATE: &[u8] = include_bytes!("../target/contest/kernel-template.wasm");
 const CHEAT_LOOKUP: &[u8] = include_bytes!("../target/contest/cheat-lookup.wasm");
 const CHEAT_CACHE: &[u8] = include_bytes!("../target/contest/cheat-cache.wasm");
+const CHEAT_LAZY_AFTER: &[u8] = include_bytes!("../target/contest/cheat-lazy-after.wasm");
+const CHEAT_EXACT_PIXELS: &[u8] = include_bytes!("../target/contest/cheat-exact-pixels.wasm");
+const CHEAT_ZERO_CORNERS: &[u8] = include_bytes!("../target/contest/cheat-zero-corners.wasm");
 const IMPORTS: &[u8] = include_bytes!("../target/contest/hostile-imports.wasm");
 const LOOP: &[u8] = include_bytes!("../target/contest/hostile-loop.wasm");
 const OOB: &[u8] = include_bytes!("../target/contest/hostile-oob.wasm");
@@ -41,21 +44,65 @@ fn the_template_kernel_passes_every_check_and_is_scored() {
     assert!(e.report.kernels.starts_with("custom wasm "));
     assert!(e.kernel.as_ref().is_some_and(|k| k.sha256 == m.sha256));
     let ck = e.innovation.techniques.iter().find(|t| t.id == "custom_kernels").unwrap();
-    assert!(!ck.detected && ck.evidence.iter().any(|l| l.contains("no SIMD instructions")), "{ck:?}");
+    assert!(!ck.detected && ck.evidence.iter().any(|l| l.contains("no SIMD instruction ran")), "{ck:?}");
+    let x = e.kernel.as_ref().and_then(|k| k.executed.clone()).expect("the census ran");
+    assert!(x.v128_per_call == 0.0 && x.arithmetic_per_call > 1e6, "{x:?}");
+    assert_eq!(eq.budget.rel_rms, 1e-3, "the reference's own weights on a scalar kernel: {:?}", eq.budget);
+    let v = e.report.verification.as_ref().expect("every call verified");
+    assert!(v.calls > 189 && v.agreement == 1.0, "{v:?}");
     assert!(e.report.timing.speedup > 0.3 && e.report.timing.speedup < 3.0, "a scalar kernel is about as fast as the scalar baseline: {}", e.report.timing.speedup);
+}
+
+/// A rejection that names the call and the run seed.
+fn rejected_at(wasm: &[u8], seed: u64) -> (String, u64) {
+    let msg = submit(wasm, seed).map(|e| format!("accepted: {}", e.gate.reason)).unwrap_or_else(|e| e.to_string());
+    assert!(msg.starts_with("entry rejected: output verification failed at call #") && msg.contains(&format!("run seed {seed}")), "{msg}");
+    let call = msg.split("call #").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    (msg, call)
 }
 
 #[wasm_bindgen_test]
 fn a_kernel_that_answers_the_public_split_by_hash_is_caught_and_rejected() {
-    let msg = submit(CHEAT_LOOKUP, 4242).unwrap_err().to_string();
-    assert!(msg.starts_with("entry rejected: it scores") && msg.contains("better on the public test split than on fresh inputs"), "{msg}");
-    assert!(msg.contains("public split 100.00%") && msg.contains("run seed 4242"), "the figures and the seed are in the message: {msg}");
+    // It answers public-split images from its table and returns zeros on anything else: the first
+    // fresh check or timing batch it receives gives it away.
+    let (msg, _) = rejected_at(CHEAT_LOOKUP, 4242);
+    assert!(msg.contains("predictions disagree on"), "{msg}");
 }
 
 #[wasm_bindgen_test]
 fn a_kernel_that_caches_its_last_output_is_caught_and_rejected() {
-    let msg = submit(CHEAT_CACHE, 5).unwrap_err().to_string();
-    assert!(msg.starts_with("entry rejected:") && msg.contains("fresh inputs") && msg.contains("run seed 5"), "{msg}");
+    let (_, call) = rejected_at(CHEAT_CACHE, 5);
+    assert_eq!(call, 2, "the second call reuses the first call's buffer");
+}
+
+/// The lazy-after kernel with its call budget patched to `n`.
+fn lazy_after(n: u64) -> Vec<u8> {
+    let mut w = CHEAT_LAZY_AFTER.to_vec();
+    let at = w.windows(8).position(|s| s == b"LAZYAFTR").expect("marker present") + 8;
+    w[at..at + 8].copy_from_slice(&n.to_le_bytes());
+    w
+}
+
+#[wasm_bindgen_test]
+fn a_kernel_honest_for_its_first_n_calls_is_caught_for_every_n() {
+    // MLP Sprint's old check phases were 157 public-split calls and 32 fresh calls: 189 in all. N = 190
+    // is past every one of them; the old engine ranked such a kernel first.
+    for n in [0u64, 20, 157, 190, 205] {
+        let (msg, call) = rejected_at(&lazy_after(n), 600 + n);
+        assert_eq!(call, n + 1, "caught at its first lazy call: {msg}");
+        assert!(msg.contains("an entry must compute every call"), "{msg}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_kernel_honest_only_on_exact_pixels_is_caught() {
+    let (msg, _) = rejected_at(CHEAT_EXACT_PIXELS, 77);
+    assert!(msg.contains("fresh check batch") || msg.contains("timing batch"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn a_kernel_honest_only_on_undithered_corners_is_caught() {
+    rejected_at(CHEAT_ZERO_CORNERS, 78);
 }
 
 #[wasm_bindgen_test]
@@ -65,7 +112,7 @@ fn hostile_modules_are_refused_with_clear_messages() {
     assert!(err(NOT_WASM).contains("not a WebAssembly module"));
     assert!(err(OOB).contains("forward trapped: memory access out of bounds"), "{}", err(OOB));
     let wrong = err(WRONG);
-    assert!(wrong.starts_with("entry rejected: its accuracy on fresh inputs is"), "{wrong}");
+    assert!(wrong.starts_with("entry rejected: output verification failed at call #1 ") && wrong.contains("run seed 1"), "{wrong}");
     // Truncated module: invalid, refused before compiling.
     assert!(err(&TEMPLATE[..TEMPLATE.len() / 2]).contains("not valid WebAssembly"));
     // The looping module is valid and has the ABI; only running it would show the loop.

@@ -83,7 +83,7 @@ export function trustSignals(report) {
   if (t.budget_limited) items.push(['bad', 'The time budget ended the run before the target number of rounds: a longer budget gives a tighter interval.']);
   if (report.accuracy) items.push([report.accuracy.delta_pp < -1 ? 'bad' : 'good', `Accuracy checked on ${int(report.accuracy.samples)} held-out samples: ${signed(report.accuracy.delta_pp)} pp vs the reference.`]);
   const v = report.verification;
-  if (v) items.push(['good', `Every call verified: ${int(v.calls)} calls (${int(v.timed_calls)} of them timed) compared with the reference's logits outside the timer; predictions agree on ${num(v.agreement * 100, 2)}%, worst call ${num(v.worst_call_rel_rms, 4)} relative RMS (checking took ${num(v.verify_ms / 1000, 1)} s).`]);
+  if (v) items.push(['good', `Every call verified: ${int(v.calls)} calls (${int(v.timed_calls)} of them timed) compared with the reference's logits outside the timer; predictions agree on ${num(v.agreement * 100, 2)}%, worst call ${num(v.worst_call_rel_rms, 4)} relative RMS; ${int(v.checks)} check batches sat at seeded positions, ${int(v.checks_among_timed_calls)} of them among the timed calls (checking took ${num(v.verify_ms / 1000, 1)} s).`]);
   if (f.isolated === false) items.push(['bad', 'Not cross-origin isolated: timers coarsened (about 100 µs); the profiler times long batches, so CIs are wider.']);
   else if (f.isolated === true) items.push(['good', 'Cross-origin isolated: fine-grained timers.']);
   if (Number.isFinite(f.resolutionUs)) items.push([f.resolutionUs > 20 ? 'bad' : '', `Measured timer resolution ${num(f.resolutionUs, 1)} µs${f.scope ? ` (${f.scope})` : ''}.`]);

@@ -194,7 +194,7 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let correct = first? + rest;
     let reference = bench.recorded_correct as f64 / total as f64;
     let heldout_gate = scoring::gate(reference, correct as f64 / total as f64);
-    let budget = submission::logit_budget(&e.package, reference_package);
+    let budget = submission::logit_budget(&e, reference_package, false);
     let eq = equivalence(&ref_logits, &cand_logits, fresh.labels(), bench.spec.classes, budget);
     let fresh_gate = scoring::gate(eq.reference_accuracy, eq.candidate_accuracy);
 

@@ -35,6 +35,10 @@ pub struct ModuleReport {
     pub int_dot_instructions: u64,
     /// Up to eight distinct SIMD instruction names seen, for the evidence line.
     pub simd_examples: Vec<String>,
+    /// What the module *executed* in one checked call of an instrumented copy (the census; absent
+    /// until the entry is run). Only this earns custom-kernel credit or a looser logit budget.
+    #[serde(default)]
+    pub executed: Option<crate::format::wasm_instrument::ExecutedOps>,
 }
 
 fn is_simd(name: &str) -> bool {
@@ -51,7 +55,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
     }
     Validator::new().validate_all(bytes).map_err(|e| Error::format(WASM, format!("the module is not valid WebAssembly: {e}")))?;
     let (mut types, mut funcs, mut exports, mut imports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::submission::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new() };
+    let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::submission::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new(), executed: None };
     let bad = |e: wasmparser::BinaryReaderError| Error::format(WASM, format!("cannot read the module: {e}"));
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(bad)? {

@@ -271,8 +271,18 @@ pub struct Verification {
     pub rel_rms: f64,
     /// Largest relative RMS error of a single call.
     pub worst_call_rel_rms: f64,
-    /// Public-split and fresh check batches, and the calls at which they were delivered (1-based
-    /// call numbers, drawn from the run's seed among the timed calls).
+    /// Public-split and fresh check batches delivered.
+    #[serde(default)]
+    pub checks: u64,
+    /// Of those, how many sat inside the timed region (among warm-up, calibration and rounds).
+    #[serde(default)]
+    pub checks_among_timed_calls: u64,
+    /// 1-based call number of the last check batch.
+    #[serde(default)]
+    pub last_check_call: u64,
+    /// The call numbers at which the check batches were delivered, drawn from the run's seed (kept in
+    /// memory for tests; not exported, so share links stay short).
+    #[serde(skip)]
     pub check_positions: Vec<u64>,
     /// Untimed wall time spent computing reference logits and comparing, ms.
     pub verify_ms: f64,
@@ -331,6 +341,7 @@ struct CandidateCalls<'a> {
     check_logits: Vec<Vec<f32>>,
     check_ref_logits: Vec<Vec<f32>>,
     check_positions: Vec<u64>,
+    checks_timed: u64,
     agree: u64,
     samples: u64,
     timed_calls: u64,
@@ -375,13 +386,15 @@ impl<'a> CandidateCalls<'a> {
         }
     }
 
-    /// Fills the queue with `calls` inputs: each slot carries the next pending check item with
-    /// probability [`CHECK_SLOT_PROBABILITY`] (drawn from the run's seed), else a stream batch.
+    /// Fills the queue with `calls` inputs: during timing each slot carries the next pending check
+    /// item with probability [`CHECK_SLOT_PROBABILITY`] (drawn from the run's seed), else a stream
+    /// batch; after timing (`timed` false) the pending check items follow one another.
     fn prepare(&mut self, calls: u64, at: String, timed: bool) {
         self.verify_made();
         self.queue.clear();
+        let p = if timed { CHECK_SLOT_PROBABILITY } else { 1.0 };
         for _ in 0..calls {
-            let item = if !self.items.is_empty() && (self.slot_rng.uniform() as f64) < CHECK_SLOT_PROBABILITY { self.items.pop_front().unwrap_or(Item::Stream) } else { Item::Stream };
+            let item = if !self.items.is_empty() && (self.slot_rng.uniform() as f64) < p { self.items.pop_front().unwrap_or(Item::Stream) } else { Item::Stream };
             let x = self.input_of(item);
             self.queue.push_back((item, x, at.clone(), timed));
         }
@@ -418,6 +431,7 @@ impl<'a> CandidateCalls<'a> {
             self.check_call(&m, &reference);
             if m.timed {
                 self.timed_calls += 1;
+                self.checks_timed += u64::from(m.item != Item::Stream);
             }
             match m.item {
                 Item::Public(i) => {
@@ -474,10 +488,12 @@ impl<'a> CandidateCalls<'a> {
     }
 
     /// Delivers the check items the timing did not reach, each verified like every other call.
-    fn finish(&mut self, c: &dyn Candidate) -> Result<()> {
+    /// `tick(left)` after every 16 calls (the page's watchdog reads these as signs of life).
+    fn finish(&mut self, c: &dyn Candidate, tick: &mut dyn FnMut(usize)) -> Result<()> {
         while !self.items.is_empty() && self.failure.is_none() {
-            let n = self.items.len().min(64) as u64;
-            // Same slot rule as during timing, so the tail is no recognizable run of checks either.
+            tick(self.items.len());
+            let n = self.items.len().min(16) as u64;
+            // Every call is verified, so telling these from timed calls buys nothing.
             self.prepare(n, "after the timed rounds".into(), false);
             for _ in 0..n {
                 self.forward(c)?;
@@ -495,6 +511,9 @@ impl<'a> CandidateCalls<'a> {
             agreement: self.agree as f64 / self.samples.max(1) as f64,
             rel_rms: (self.diff2 / self.ref2.max(f64::MIN_POSITIVE)).sqrt(),
             worst_call_rel_rms: if self.worst.is_finite() { self.worst } else { 1e30 },
+            checks: self.check_positions.len() as u64,
+            checks_among_timed_calls: self.checks_timed,
+            last_check_call: self.check_positions.iter().copied().max().unwrap_or(0),
             check_positions: self.check_positions.clone(),
             verify_ms: self.verify_ms,
         }
@@ -566,6 +585,7 @@ pub fn benchmark_model(
         check_logits: vec![Vec::new(); n_check],
         check_ref_logits: vec![Vec::new(); n_check],
         check_positions: Vec::new(),
+        checks_timed: 0,
         agree: 0,
         samples: 0,
         timed_calls: 0,
@@ -579,10 +599,19 @@ pub fn benchmark_model(
     // The baseline side draws from its own never-repeating stream.
     let base_stream = std::cell::RefCell::new(fresh::InputStream::new(pixels, seed, 0, batch));
     let base_queue: std::cell::RefCell<std::collections::VecDeque<OwnedInput>> = Default::default();
+    let errors: std::cell::RefCell<Option<crate::Error>> = Default::default();
     let mut prepare = |cand: bool, n: u64, stage: super::competition::Stage| {
+        // A failed call or a verification failure ends the run: nothing more is timed.
+        if errors.borrow().is_some() || calls.borrow().failure.is_some() {
+            return false;
+        }
         if cand {
             calls.borrow_mut().prepare(n, stage.to_string(), true);
         } else {
+            // Calls waiting for verification are checked before whichever side runs next, so the
+            // reference's cache footprint precedes baseline and entry samples alike (rounds start with
+            // either side, in a seeded order).
+            calls.borrow_mut().verify_made();
             let mut q = base_queue.borrow_mut();
             q.clear();
             let mut s = base_stream.borrow_mut();
@@ -590,10 +619,10 @@ pub fn benchmark_model(
                 q.push_back(s.next_batch().0);
             }
         }
+        calls.borrow().failure.is_none()
     };
     let scalar = kernels::scalar();
     let base = ModelCandidate { model: &baseline.model, kernels: &scalar };
-    let errors: std::cell::RefCell<Option<crate::Error>> = Default::default();
     let keep = |r: Result<()>| {
         if let Err(e) = r {
             errors.borrow_mut().get_or_insert(e);
@@ -619,9 +648,14 @@ pub fn benchmark_model(
     if let Some(e) = errors.take() {
         return Err(e);
     }
-    progress(Progress { phase: "checks".into(), fraction: 0.05 + share, message: "remaining check batches".into() });
     let mut calls = calls.into_inner();
-    calls.finish(candidate)?;
+    if let Some(reason) = calls.failure.take() {
+        return Err(crate::Error::Rejected { reason });
+    }
+    let total = calls.items.len().max(1);
+    calls.finish(candidate, &mut |left| {
+        progress(Progress { phase: "checks".into(), fraction: 0.05 + share + 0.05 * (1.0 - left as f64 / total as f64), message: format!("check batches: {left} left, every output verified") })
+    })?;
     if let Some(reason) = calls.failure.take() {
         return Err(crate::Error::Rejected { reason });
     }

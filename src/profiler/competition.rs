@@ -152,11 +152,14 @@ impl std::fmt::Display for Stage {
 
 /// Untimed preparation before every batch of calls: `(candidate_side, calls, stage)`. The benchmark
 /// uses it to verify the outputs of the calls just made and to draw fresh inputs for exactly the
-/// calls about to be timed, so neither counts in the timing.
-pub type Prepare<'a> = &'a mut dyn FnMut(bool, u64, Stage);
+/// calls about to be timed, so neither counts in the timing. Returning false abandons the comparison
+/// (a call failed or was rejected): nothing more is called, and the timing returned is empty.
+pub type Prepare<'a> = &'a mut dyn FnMut(bool, u64, Stage) -> bool;
 
-fn time_sample(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64, prepare: &mut dyn FnMut(u64)) -> f64 {
-    prepare(iters);
+fn time_sample(clock: &dyn Clock, f: &mut dyn FnMut(), iters: u64, prepare: &mut dyn FnMut(u64) -> bool) -> f64 {
+    if !prepare(iters) {
+        return f64::NAN;
+    }
     time_batch(clock, f, iters)
 }
 
@@ -164,7 +167,7 @@ impl CompetitionProfiler {
     /// Times `baseline` against `candidate`; see the module docs. `progress(fraction)` is called after
     /// every round.
     pub fn compare(&self, clock: &dyn Clock, baseline: &mut dyn FnMut(), candidate: &mut dyn FnMut(), progress: &mut dyn FnMut(f64)) -> PairedTiming {
-        self.compare_prepared(clock, baseline, candidate, &mut |_, _, _| {}, progress)
+        self.compare_prepared(clock, baseline, candidate, &mut |_, _, _| true, progress)
     }
 
     /// [`CompetitionProfiler::compare`] with an untimed `prepare(candidate_side, calls)` before every
@@ -173,8 +176,14 @@ impl CompetitionProfiler {
         let start = clock.now_ms();
         let prepare = std::cell::RefCell::new(prepare);
         let stage = std::cell::Cell::new(Stage::Warmup);
-        let mut prep_b = |n: u64| (prepare.borrow_mut())(false, n, stage.get());
-        let mut prep_c = |n: u64| (prepare.borrow_mut())(true, n, stage.get());
+        let stopped = std::cell::Cell::new(false);
+        let prep = |cand: bool, n: u64| {
+            let go = !stopped.get() && (prepare.borrow_mut())(cand, n, stage.get());
+            stopped.set(!go);
+            go
+        };
+        let mut prep_b = |n: u64| prep(false, n);
+        let mut prep_c = |n: u64| prep(true, n);
         let w = self.warmup_runs as u64;
         time_sample(clock, baseline, w, &mut prep_b);
         time_sample(clock, candidate, w, &mut prep_c);
@@ -184,6 +193,9 @@ impl CompetitionProfiler {
         let target = self.min_sample_ms.max(self.resolution_multiple * resolution);
         let ib = calibrate_with(clock, baseline, target, MAX_SAMPLE_CALLS, &mut prep_b);
         let ic = calibrate_with(clock, candidate, target, MAX_SAMPLE_CALLS, &mut prep_c);
+        if stopped.get() {
+            return self.abandoned(clock, start, resolution, target);
+        }
         // Cost of one round from one timed sample of each side.
         stage.set(Stage::Estimate);
         let round_ms = time_sample(clock, baseline, ib, &mut prep_b) * ib as f64 + time_sample(clock, candidate, ic, &mut prep_c) * ic as f64;
@@ -204,6 +216,9 @@ impl CompetitionProfiler {
                 let c = time_sample(clock, candidate, ic, &mut prep_c);
                 (time_sample(clock, baseline, ib, &mut prep_b), c)
             };
+            if stopped.get() {
+                return self.abandoned(clock, start, resolution, target);
+            }
             order.push(if baseline_first { 'B' } else { 'C' });
             sb.push(b);
             sc.push(c);
@@ -237,6 +252,28 @@ impl CompetitionProfiler {
             timer_resolution_ms: resolution,
             sample_target_ms: target,
             budget_limited: rounds < self.timing_runs,
+            elapsed_ms: clock.now_ms() - start,
+        }
+    }
+}
+
+impl CompetitionProfiler {
+    /// The (empty) timing of a comparison abandoned by its `prepare`.
+    fn abandoned(&self, clock: &dyn Clock, start: f64, resolution: f64, target: f64) -> PairedTiming {
+        let empty = || SideStats { iters_per_sample: 0, samples_ms: Vec::new(), median_ms: f64::NAN, mad_ms: f64::NAN, p10_ms: f64::NAN, p90_ms: f64::NAN, min_ms: f64::NAN };
+        PairedTiming {
+            baseline: empty(),
+            candidate: empty(),
+            order: String::new(),
+            rounds: 0,
+            speedup: f64::NAN,
+            speedup_ci: [f64::NAN, f64::NAN],
+            ci_level: self.ci_level,
+            unstable: true,
+            unstable_reason: Some("the comparison was abandoned: a call failed or was rejected".into()),
+            timer_resolution_ms: resolution,
+            sample_target_ms: target,
+            budget_limited: false,
             elapsed_ms: clock.now_ms() - start,
         }
     }

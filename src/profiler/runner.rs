@@ -50,15 +50,18 @@ pub struct Comparison {
 
 /// Doubles the iteration count until one batch takes at least `target_ms`; returns the count.
 pub fn calibrate(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64) -> u64 {
-    calibrate_with(clock, f, target_ms, 1 << 30, &mut |_| {})
+    calibrate_with(clock, f, target_ms, 1 << 30, &mut |_| true)
 }
 
 /// [`calibrate`] with an iteration cap and an untimed `prepare(calls)` before each trial batch (the
 /// competition profiler draws fresh inputs there).
-pub fn calibrate_with(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64, max_iters: u64, prepare: &mut dyn FnMut(u64)) -> u64 {
+/// `prepare` returns false to stop calibrating (the comparison is being abandoned).
+pub fn calibrate_with(clock: &dyn Clock, f: &mut dyn FnMut(), target_ms: f64, max_iters: u64, prepare: &mut dyn FnMut(u64) -> bool) -> u64 {
     let mut iters = 1u64;
     loop {
-        prepare(iters);
+        if !prepare(iters) {
+            return iters;
+        }
         let dt = time_batch(clock, f, iters) * iters as f64;
         if dt >= target_ms || iters >= max_iters {
             return iters;

@@ -10,12 +10,12 @@
 //! | quantization | 0.30 × Σ share·factor | weight tensors stored as int8/uint8 (factor 1) or int16/fp16/bf16 (factor 0.5) |
 //! | pruning | 0.25 × min(1, s/0.8) + 0.05 if structured | exact zeros in the weight tensors beyond the reference's, s ≥ 5% |
 //! | distillation | 0.20 × min(1, (1 − p)/0.5) | fewer than 90% of the reference's parameters (ratio p) *and* the gate passed |
-//! | custom kernels | 0.10 + 0.05 | an op the model runs is served by a non-scalar variant; +0.05 when an INT8 or sparse kernel runs on layers that have that form |
+//! | custom kernels | 0.10 + 0.05 | the entry's own module *executed* SIMD carrying ≥ 25% of its arithmetic in a checked call (0.10); its executed integer dot products did ≥ 25% of the model's multiply-adds, or a built-in INT8/sparse table runs the entry's own int8/pruned layers (0.05). Built-in tables earn no SIMD credit |
 //! | memory | 0.10 × min(1, (1 − r)/0.5) | peak activation bytes below the reference's (ratio r < 0.95) |
 //! | compression | 0.10 × min(1, (1 − r)/0.75) | stored weight bytes below 90% of the reference's (ratio r) |
 use super::Division;
 use crate::format::{dtype_name, Dtype, Package};
-use crate::kernels::{self, Kernels};
+use crate::kernels::Kernels;
 use crate::models::{weight_bytes, Model};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,15 +109,6 @@ fn structured_share(t: &crate::format::Tensor) -> f64 {
     }
     let zero_rows = (0..out).filter(|&o| t.data[o * inner..(o + 1) * inner].iter().all(|v| *v == 0.0)).count() * inner;
     in_groups.max(zero_rows) as f64 / zeros as f64
-}
-
-/// The kernel-table slots each model calls.
-fn slots_used(m: &Model) -> &'static [&'static str] {
-    match m {
-        Model::Mlp(_) => &["linear"],
-        Model::Cnn(_) => &["conv3x3", "maxpool2", "linear"],
-        Model::Transformer(_) => &["embed", "layernorm", "linear", "attention", "mean_pool"],
-    }
 }
 
 fn technique(id: &str, name: &str, max_points: f64) -> Technique {
@@ -214,49 +205,67 @@ fn distillation(a: &Artifact<'_>) -> Technique {
     t
 }
 
+/// Executed v128 arithmetic must carry at least this share of a module's executed arithmetic to earn
+/// custom-kernel credit (a token SIMD instruction in a scalar loop does not).
+pub const MIN_V128_SHARE: f64 = 0.25;
+/// Executed integer dot products must perform at least this share of the model's multiply-adds to
+/// earn the integer-kernel points and the INT8 logit budget.
+pub const MIN_INT_DOT_SHARE: f64 = 0.25;
+
+/// Share of the model's multiply-adds per call that a module's executed integer dot products
+/// performed.
+pub fn int_dot_share(x: &crate::format::wasm_instrument::ExecutedOps, model: &Model, batch: usize) -> f64 {
+    let macs = model.flops_per_inference() as f64 / 2.0 * batch.max(1) as f64;
+    x.int_dot_macs_per_call / macs.max(1.0)
+}
+
 fn custom_kernels(a: &Artifact<'_>) -> Technique {
     let mut t = technique("custom_kernels", "Custom kernels", 0.15);
     if let Some(m) = a.module {
         t.evidence.push(format!("own WebAssembly module {} ({} bytes, {} functions, {} instructions)", &m.sha256[..12], m.bytes, m.functions, m.instructions));
         if m.simd_instructions > 0 {
+            t.evidence.push(format!("the file holds {} SIMD (v128) and {} integer dot-product instructions; only executed ones count", m.simd_instructions, m.int_dot_instructions));
+        }
+        let Some(x) = &m.executed else {
+            t.evidence.push("not run under the instruction census: no credit".into());
+            return t;
+        };
+        t.evidence.push(x.evidence());
+        if x.v128_per_call > 0.0 && x.v128_share >= MIN_V128_SHARE {
             t.detected = true;
             t.points = 0.10;
-            t.evidence.push(format!("{} SIMD (v128) instructions, e.g. {}", m.simd_instructions, m.simd_examples.join(", ")));
+        } else if x.v128_per_call > 0.0 {
+            t.evidence.push(format!("SIMD carries {} of the executed arithmetic, under the {} needed for credit", pct(x.v128_share), pct(MIN_V128_SHARE)));
         } else {
-            t.evidence.push("no SIMD instructions: a scalar kernel".into());
+            t.evidence.push("no SIMD instruction ran: a scalar kernel".into());
         }
-        if m.int_dot_instructions > 0 {
+        let dots = int_dot_share(x, a.model, a.batch);
+        if dots >= MIN_INT_DOT_SHARE {
             t.detected = true;
             t.points += 0.05;
-            t.evidence.push(format!("{} integer dot-product / widening-multiply instructions", m.int_dot_instructions));
+            t.evidence.push(format!("integer dot products performed {} of the model's multiply-adds", pct(dots)));
+        } else if x.int_dot_per_call > 0.0 {
+            t.evidence.push(format!("integer dot products performed only {} of the model's multiply-adds (credit from {})", pct(dots), pct(MIN_INT_DOT_SHARE)));
         }
         return t;
     }
-    let scalar = kernels::scalar();
-    let name_of = |k: &Kernels, slot: &str| k.names.iter().find(|(s, _)| *s == slot).map_or("?", |(_, v)| *v);
-    for slot in slots_used(a.model) {
-        let (v, base) = (name_of(a.kernels, slot), name_of(&scalar, slot));
-        if v != base {
-            t.evidence.push(format!("{slot} → {v} (baseline {base})"));
-        }
-    }
-    if !t.evidence.is_empty() {
-        t.detected = true;
-        t.points = 0.10;
-        let mut m = a.model.clone();
-        let layers = m.linears_mut();
-        let (n, q, s) = (layers.len(), layers.iter().filter(|(_, l)| l.weight.int8.is_some()).count(), layers.iter().filter(|(_, l)| l.weight.sparse.is_some()).count());
-        let special = match a.kernels.name {
-            "int8" if q > 0 => Some(format!("INT8 kernel runs {q} of {n} dense layers")),
-            "sparse" if s > 0 => Some(format!("sparse kernel runs {s} of {n} dense layers")),
-            _ => None,
-        };
-        if let Some(line) = special {
-            t.points += 0.05;
+    // The built-in tables are the engine's own work: choosing one earns speed, not innovation. An
+    // INT8 or sparse table earns points only for running weights the entry itself quantized or pruned.
+    let mut m = a.model.clone();
+    let layers = m.linears_mut();
+    let (n, q, s) = (layers.len(), layers.iter().filter(|(_, l)| l.weight.int8.is_some()).count(), layers.iter().filter(|(_, l)| l.weight.sparse.is_some()).count());
+    let special = match a.kernels.name {
+        "int8" if q > 0 => Some(format!("INT8 kernels run {q} of {n} dense layers on the entry's int8 weights")),
+        "sparse" if s > 0 => Some(format!("sparse kernels run {s} of {n} dense layers on the entry's pruned weights")),
+        _ => None,
+    };
+    match special {
+        Some(line) => {
+            t.detected = true;
+            t.points = 0.05;
             t.evidence.push(line);
         }
-    } else {
-        t.evidence.push(format!("every op runs the scalar baseline kernels (table '{}')", a.kernels.name));
+        None => t.evidence.push(format!("built-in kernel table '{}': the engine's own kernels earn speed, not innovation", a.kernels.name)),
     }
     t
 }

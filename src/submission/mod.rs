@@ -179,24 +179,30 @@ pub fn check_url(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// The logit budget of an entry's output-equivalence check, from what its package shows: the
-/// reference's own weights may differ only by kernel rounding; half-precision, INT8 and otherwise
-/// changed weights get budgets that fit those changes. A package may declare a lower precision its
-/// kernels compute in (`declared_dtype` = `fp16` or `int8`, for custom kernels that quantize inside).
-pub fn logit_budget(p: &Package, reference: &Package) -> LogitBudget {
-    let mine = scoring::innovation::weight_tensors(p);
-    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.data == t.data)) && mine.len() == scoring::innovation::weight_tensors(reference).len();
-    let declared = p.meta("declared_dtype").unwrap_or("");
-    let has = |ds: &[crate::format::Dtype]| mine.iter().any(|(_, t)| ds.contains(&t.dtype));
+/// The logit budget of an entry's output-equivalence check, from measured facts only: the reference's
+/// own weights may differ only by kernel rounding; INT8 kernels actually running the entry's int8
+/// weights, or integer dot products the entry's own module executed (`executed_int_dots`, from the
+/// instruction census), get the INT8 budget; half-precision storage present in the tensors the model
+/// loads gets the half-precision budget; otherwise changed weights get the changed-weights budget.
+/// Nothing the package merely declares loosens it.
+pub fn logit_budget(e: &EntryModel, reference: &Package, executed_int_dots: bool) -> LogitBudget {
     use crate::format::Dtype;
-    if declared == "int8" || has(&[Dtype::I8, Dtype::U8]) {
-        LogitBudget { rel_rms: 0.25, basis: "int8 weights or activations".into() }
-    } else if declared == "fp16" || has(&[Dtype::F16, Dtype::BF16, Dtype::I16]) {
+    let p = &e.package;
+    // Every tensor of a loaded package is consumed by the model (unknown tensors are refused).
+    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.dtype == t.dtype && m.data == t.data)) && p.tensors().count() == reference.tensors().count();
+    let mut model = e.model.clone();
+    let int8_layers = model.linears_mut().iter().filter(|(_, l)| l.weight.int8.is_some()).count();
+    let half = p.tensors().any(|(_, t)| matches!(t.dtype, Dtype::F16 | Dtype::BF16 | Dtype::I16));
+    if e.kernels.name == "int8" && int8_layers > 0 {
+        LogitBudget { rel_rms: 0.25, basis: format!("INT8 kernels run {int8_layers} dense layer(s) on int8 weights and quantized activations") }
+    } else if executed_int_dots {
+        LogitBudget { rel_rms: 0.25, basis: "the entry's kernel executed integer dot products for a large share of the model's multiply-adds".into() }
+    } else if half {
         LogitBudget { rel_rms: 0.1, basis: "half-precision weights".into() }
     } else if identical {
         LogitBudget { rel_rms: 1e-3, basis: "the reference's own weights: only kernel rounding may differ".into() }
     } else {
-        LogitBudget { rel_rms: 0.5, basis: "changed f32 weights (pruned, retrained or distilled)".into() }
+        LogitBudget { rel_rms: 0.5, basis: "changed weights (quantized, pruned, retrained or distilled)".into() }
     }
 }
 
@@ -308,7 +314,7 @@ pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &
     progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the package".into() });
     let e = load_entry(event, bytes)?;
     let r = reference(event)?;
-    let budget = logit_budget(&e.package, &r.1);
+    let budget = logit_budget(&e, &r.1, false);
     let report = benchmark_model(clock, &ModelCandidate { model: &e.model, kernels: &e.kernels }, &r.0, budget, &opts, progress)?;
     finish(s, event, e.hash.clone(), e.file_bytes, &e, report, None, &r)
 }
@@ -329,13 +335,18 @@ pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], packa
         return Err(Error::format("WebAssembly kernel", format!("a custom kernel runs the event's own architecture '{}'; the package holds '{}'", events::spec(event).architecture, e.model.variant())));
     }
     let r = reference(event)?;
-    let mut budget = logit_budget(&e.package, &r.1);
-    if module.int_dot_instructions > 0 && budget.rel_rms < 0.25 {
-        budget = LogitBudget { rel_rms: 0.25, basis: "a kernel with integer dot-product instructions (int8 arithmetic)".into() };
-    }
     // From here on the contestant's code runs: the page's watchdog arms on this phase.
     progress(Progress { phase: "kernel".into(), fraction: 0.01, message: "instantiating the kernel and loading its weights".into() });
-    let kernel = custom::WasmKernel::instantiate(wasm, module.clone(), &e.package, e.model.clone(), r.0.spec.default_batch)?;
+    let batch = r.0.spec.default_batch;
+    // The census: one checked batch through an instrumented copy counts what the module executes.
+    // Its inputs come from the run's own stream generator, like every other call.
+    let mut module = module;
+    let census_input = crate::data::fresh::InputStream::new(matches!(r.0.dataset, crate::models::Dataset::Digits(_)), opts.profiler.seed, 11, batch).next_batch().0;
+    let (executed, _) = custom::execution_census(wasm, module.clone(), &e.package, e.model.clone(), batch, census_input.as_input())?;
+    let dots = scoring::innovation::int_dot_share(&executed, &e.model, batch) >= scoring::innovation::MIN_INT_DOT_SHARE;
+    module.executed = Some(executed);
+    let budget = logit_budget(&e, &r.1, dots);
+    let kernel = custom::WasmKernel::instantiate(wasm, module.clone(), &e.package, e.model.clone(), batch)?;
     let report = benchmark_model(clock, &kernel, &r.0, budget, &opts, progress)?;
     let hash = sha256_hex(&[wasm, pkg_bytes].concat());
     finish(s, event, hash, wasm.len() + pkg_bytes.len(), &e, report, Some(module), &r)

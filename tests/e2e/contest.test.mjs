@@ -117,7 +117,7 @@ test('hostile kernels are refused or stopped with clear messages and the leaderb
   // Valid modules that misbehave when run.
   for (const [name, why] of [
     ['hostile-oob', /^Not accepted: invalid WebAssembly kernel data: forward trapped: memory access out of bounds\. Your leaderboard is unchanged\.$/],
-    ['hostile-wrong', /^Not accepted: entry rejected: its accuracy on fresh inputs is [\d.]+ pp below the reference's .*run seed \d+.*Your leaderboard is unchanged\.$/],
+    ['hostile-wrong', /^Not accepted: entry rejected: output verification failed at call #1 \(.*\), run seed \d+: .*Your leaderboard is unchanged\.$/],
     ['hostile-loop', /^Stopped: the entry showed no progress for 4 s \(a call that never returns\?\), so its worker was terminated\. Your leaderboard is unchanged\.$/],
   ]) {
     await dropKernel(name);
@@ -129,4 +129,53 @@ test('hostile kernels are refused or stopped with clear messages and the leaderb
   assert.equal(await page.evaluate(async () => (await window.__tinymlperf.state.store.all()).length), new Set(before.map((x) => x.split(':')[1])).size, 'nothing new in IndexedDB');
   await page.check('input[name="source"][value="recipe"]');
   assert.deepEqual(problems, []);
+});
+
+/** The lazy-after cheater with its call budget patched to `n` (see tests/kernels/cheaters). */
+function lazyAfter(n) {
+  const buffer = Buffer.from(fs.readFileSync(path.join(CONTEST, 'cheat-lazy-after.wasm')));
+  const at = buffer.indexOf(Buffer.from('LAZYAFTR')) + 8;
+  assert.ok(at > 8, 'marker present');
+  buffer.writeBigUInt64LE(BigInt(n), at);
+  return { name: `cheat-lazy-after-${n}.wasm`, mimeType: 'application/wasm', buffer };
+}
+
+test('kernels that tell checking from timing are rejected, naming the call and the seed', { timeout: 600_000 }, async () => {
+  const before = await boardHashes();
+  await fill('Team Cheat');
+  await page.check('input[name="source"][value="kernel"]');
+  // 190: past the old engine's 157 public-split and 32 fresh-check calls, where it ranked first at 212×.
+  for (const file of [lazyAfter(190), lazyAfter(3), wasm('cheat-exact-pixels'), wasm('cheat-zero-corners')]) {
+    await page.setInputFiles('#f-wasm', file);
+    await page.waitForFunction(() => !/checking…$/.test(document.querySelector('#wasm-name').textContent), null, { timeout: 60_000 });
+    const status = await submitAndWait();
+    assert.match(status, /^Not accepted: entry rejected: output verification failed at call #\d+ \((warm-up|calibration|the round-cost estimate|round \d+|after the timed rounds), .*\), run seed \d+: .*Your leaderboard is unchanged\.$/, `${file.name}: ${status}`);
+    if (file.name === 'cheat-lazy-after-190.wasm') assert.match(status, /call #191 /, status);
+    assert.deepEqual(await boardHashes(), before, `${file.name}: boards unchanged`);
+  }
+});
+
+test('custom-kernel credit follows the SIMD a module executes, not the SIMD it contains', { timeout: 600_000 }, async () => {
+  await fill('Team Dead SIMD');
+  await page.check('input[name="source"][value="kernel"]');
+  await dropKernel('dead-simd');
+  assert.match(await page.textContent('#wasm-name'), /dead-simd\.wasm: .*[1-9][\d,]* SIMD/, 'the file holds SIMD');
+  let status = await submitAndWait();
+  assert.match(status, SCORED, status);
+  let card = page.locator('#submit-result .card.result');
+  let ck = card.locator('.evidence > li[data-technique="custom_kernels"]');
+  assert.notEqual(await ck.getAttribute('class'), 'detected', await ck.textContent());
+  assert.match(await ck.textContent(), /executed 0 v128 operations per call/);
+  assert.match(await card.textContent(), /budget 0\.001/, 'dead dot products keep the 1e-3 budget');
+
+  await fill('Team Real SIMD');
+  await dropKernel('kernel-template-simd');
+  status = await submitAndWait();
+  assert.match(status, SCORED, status);
+  card = page.locator('#submit-result .card.result');
+  ck = card.locator('.evidence > li[data-technique="custom_kernels"]');
+  assert.equal(await ck.getAttribute('class'), 'detected', await ck.textContent());
+  assert.match(await ck.textContent(), /executed [\d.]+ [kM]? ?v128 operations per call \(\d+% of its arithmetic\)/);
+  await page.screenshot({ path: shotPath('executed-simd-evidence.png'), fullPage: false });
+  await page.check('input[name="source"][value="recipe"]');
 });

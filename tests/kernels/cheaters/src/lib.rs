@@ -1,4 +1,6 @@
 //! Cheating MLP Sprint kernels (test fixtures for the anti-cheat checks). Same ABI as the template.
+//! Each feature is one way to tell checking from timing (or to skip work); the engine must reject
+//! every one of them, naming the call and the run seed.
 #[path = "../../../../contest/kernel-template/src/mlp.rs"]
 mod mlp;
 include!("hash.rs");
@@ -8,6 +10,35 @@ use std::cell::RefCell;
 thread_local! {
     static MODEL: RefCell<Option<mlp::Mlp>> = const { RefCell::new(None) };
     static LAST: RefCell<Option<(i32, Vec<f32>)>> = const { RefCell::new(None) };
+    static CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// "LAZYAFTR" then N as a little-endian u64 (patched by the tests; default 200).
+#[used]
+#[no_mangle]
+static LAZY_AFTER: [u8; 16] = *b"LAZYAFTR\xc8\0\0\0\0\0\0\0";
+
+/// Whether this call may be skipped, by the feature's tell.
+fn lazy(x: &[f32]) -> bool {
+    let calls = CALLS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    if cfg!(feature = "lazy_after") {
+        // Volatile: the value is patched in the binary, so the compiler must not fold it.
+        let n = u64::from_le_bytes(unsafe { core::ptr::read_volatile(&LAZY_AFTER) }[8..].try_into().unwrap());
+        return calls > n;
+    }
+    if cfg!(feature = "exact_pixels") {
+        return !x.iter().all(|&v| {
+            let k = v * 255.0;
+            (k - k.round()).abs() < 1e-4
+        });
+    }
+    if cfg!(feature = "zero_corners") {
+        return !x.chunks_exact(mlp::INPUT).all(|img| [0, 27, 756, 783].iter().all(|&i| img[i] == 0.0));
+    }
+    false
 }
 
 #[cfg(feature = "lookup")]
@@ -29,6 +60,9 @@ pub extern "C" fn load_weights(ptr: i32, len: i32) -> i32 {
 pub extern "C" fn forward(input: i32, output: i32, batch: i32) -> i32 {
     let n = batch.max(0) as usize;
     let (x, y) = unsafe { (std::slice::from_raw_parts(input as *const f32, n * mlp::INPUT), std::slice::from_raw_parts_mut(output as *mut f32, n * mlp::CLASSES)) };
+    if lazy(x) {
+        return 0;
+    }
     if cfg!(feature = "cache") {
         if let Some((p, cached)) = LAST.with(|l| l.borrow().clone()) {
             if p == input && cached.len() == y.len() {

@@ -1,0 +1,233 @@
+//! Scores that cannot be bought (docs/rules.md, "What is checked"): entries that tell checking from
+//! timing, packages that carry tensors the model never reads, and innovation for work the entry does
+//! not do. Each test plays a cheating student and must see the cheat refused. Runs natively and in
+//! wasm (Node); the real cheating WebAssembly modules are in tests/custom_kernels.rs and tests/e2e.
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use tinymlperf::events::EventId;
+use tinymlperf::format::{Dtype, Package};
+use tinymlperf::kernels::{self, Kernels};
+use tinymlperf::models::{Input, Model};
+use tinymlperf::profiler::benchmark::{benchmark_model, BenchmarkOptions, BenchmarkReport, Candidate};
+use tinymlperf::profiler::HostClock;
+use tinymlperf::scoring::{self, innovation::Artifact, Division};
+use tinymlperf::submission::{self, build_recipe, load_entry, logit_budget, Recipe};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+type Tell = dyn Fn(u64, &[f32]) -> bool;
+
+/// The reference model on the SIMD table that skips its work (returns its previous output, like a
+/// kernel that never touches its output buffer) whenever `lazy(call, pixels)` says so.
+struct Cheat<'a> {
+    model: &'a Model,
+    kernels: Kernels,
+    calls: Cell<u64>,
+    last: RefCell<Vec<f32>>,
+    lazy: Box<Tell>,
+    seen: RefCell<Vec<Vec<f32>>>,
+    record: bool,
+}
+
+impl<'a> Cheat<'a> {
+    fn new(model: &'a Model, lazy: Box<Tell>) -> Self {
+        Cheat { model, kernels: kernels::best(), calls: Cell::new(0), last: RefCell::new(Vec::new()), lazy, seen: RefCell::new(Vec::new()), record: false }
+    }
+}
+
+impl Candidate for Cheat<'_> {
+    fn forward(&self, input: Input<'_>, batch: usize) -> tinymlperf::Result<Vec<f32>> {
+        let n = self.calls.get() + 1;
+        self.calls.set(n);
+        let Input::Pixels(x) = input else { return self.model.forward(&self.kernels, input, batch) };
+        if self.record {
+            self.seen.borrow_mut().push(x.to_vec());
+        }
+        if (self.lazy)(n, x) {
+            let last = self.last.borrow();
+            return Ok(if last.is_empty() { vec![0.0; batch * 10] } else { last.clone() });
+        }
+        let out = self.model.forward(&self.kernels, input, batch)?;
+        *self.last.borrow_mut() = out.clone();
+        Ok(out)
+    }
+    fn kernels_name(&self) -> String {
+        "cheat".into()
+    }
+    fn weight_bytes(&self) -> u64 {
+        0
+    }
+    fn peak_activation_bytes(&self, batch: usize) -> u64 {
+        self.model.peak_activation_bytes(batch)
+    }
+}
+
+fn opts(seed: u64) -> BenchmarkOptions {
+    let mut o = BenchmarkOptions::default();
+    o.profiler.seed = seed;
+    o.profiler.budget_ms = 300.0;
+    o.profiler.timing_runs = 7;
+    o.profiler.min_rounds = 3;
+    o.profiler.min_sample_ms = 3.0;
+    o.profiler.warmup_runs = 2;
+    o
+}
+
+fn run(c: &Cheat<'_>, seed: u64) -> tinymlperf::Result<BenchmarkReport> {
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    let e = load_entry(EventId::MlpSprint, tinymlperf::events::weights(EventId::MlpSprint)).unwrap();
+    benchmark_model(&HostClock::new().unwrap(), c, &r.0, logit_budget(&e, &r.1, false), &opts(seed), &mut |_| {})
+}
+
+fn rejected(c: &Cheat<'_>, seed: u64) -> String {
+    let msg = run(c, seed).map(|r| format!("accepted: {:?}", r.equivalence)).unwrap_or_else(|e| e.to_string());
+    assert!(msg.starts_with("entry rejected: output verification failed"), "{msg}");
+    assert!(msg.contains("call #") && msg.contains(&format!("run seed {seed}")), "the message names the call and the seed: {msg}");
+    msg
+}
+
+#[test]
+fn an_honest_entry_is_verified_on_every_call_and_its_checks_sit_among_the_timed_calls() {
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    let mut c = Cheat::new(&r.0.model, Box::new(|_, _| false));
+    c.record = true;
+    let report = run(&c, 31).unwrap();
+    let v = report.verification.clone().expect("verification reported");
+    assert_eq!(v.calls, c.calls.get(), "every call the entry received was verified");
+    assert!(v.timed_calls > 0 && v.agreement == 1.0 && v.rel_rms == 0.0, "{v:?}");
+    let (public, check) = (10_000usize.div_ceil(64), 2_000usize.div_ceil(64));
+    assert_eq!(v.check_positions.len(), public + check);
+    assert_eq!(v.checks as usize, public + check);
+    assert_eq!(v.last_check_call, *v.check_positions.iter().max().unwrap());
+    assert!(v.checks_among_timed_calls > 0, "some checks are timed calls: {v:?}");
+    // Not a prefix: some plain timing calls come before the last check, and the first check is not call 1
+    // for every seed.
+    let last = *v.check_positions.iter().max().unwrap();
+    assert!(last as usize > public + check, "checks are spread among the timed calls: last at call {last}");
+    let other = run(&Cheat::new(&r.0.model, Box::new(|_, _| false)), 32).unwrap().verification.unwrap();
+    assert_ne!(v.check_positions, other.check_positions, "positions follow the seed");
+    // Equivalence and accuracy figures come from fixed check sets, so they repeat exactly with the seed.
+    let again = run(&Cheat::new(&r.0.model, Box::new(|_, _| false)), 31).unwrap();
+    assert_eq!(again.equivalence, report.equivalence);
+    assert_eq!(again.accuracy, report.accuracy);
+    assert_eq!(report.accuracy.candidate, report.accuracy.reference, "SIMD reference = recorded accuracy");
+    // No sample is ever sent twice: a short last batch is padded with other fresh samples.
+    let mut hashes = HashSet::new();
+    let mut dup = 0;
+    for b in c.seen.borrow().iter() {
+        for img in b.chunks_exact(784) {
+            if !hashes.insert(img.iter().map(|v| v.to_bits()).collect::<Vec<_>>()) {
+                dup += 1;
+            }
+        }
+    }
+    assert_eq!(dup, 0, "{dup} repeated samples");
+}
+
+#[test]
+fn an_entry_honest_for_its_first_n_calls_is_caught_for_every_n() {
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    let seed = 4_001;
+    // How many calls an honest entry receives with this seed: the old engine's check phases were the
+    // first 157 + 32 = 189 calls; N up to the last call is covered.
+    let honest = run(&Cheat::new(&r.0.model, Box::new(|_, _| false)), seed).unwrap().verification.unwrap();
+    assert!(honest.calls > 200, "{honest:?}");
+    for n in [0, 1, 157, 189, honest.calls - 2] {
+        let msg = rejected(&Cheat::new(&r.0.model, Box::new(move |call, _| call > n)), seed);
+        let at: u64 = msg.split("call #").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        assert_eq!(at, n + 1, "caught at its first lazy call: {msg}");
+    }
+}
+
+#[test]
+fn an_entry_honest_only_on_exact_k_over_255_pixels_is_caught() {
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    let exact = |x: &[f32]| x.iter().all(|v| ((v * 255.0) - (v * 255.0).round()).abs() < 1e-4);
+    rejected(&Cheat::new(&r.0.model, Box::new(move |_, x| !exact(x))), 9);
+}
+
+#[test]
+fn an_entry_honest_only_on_zero_corner_pixels_is_caught() {
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    let corners = |x: &[f32]| x.chunks_exact(784).all(|img| [0, 27, 756, 783].iter().all(|&i| img[i] == 0.0));
+    rejected(&Cheat::new(&r.0.model, Box::new(move |_, x| !corners(x))), 10);
+}
+
+#[test]
+fn an_entry_lazy_on_one_call_in_a_hundred_is_caught() {
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    rejected(&Cheat::new(&r.0.model, Box::new(|call, _| call % 100 == 37)), 11);
+}
+
+fn with_tensor(mut p: Package, name: &str, shape: Vec<usize>, dtype: Dtype, data: Vec<f32>) -> Vec<u8> {
+    p.insert_typed(name, shape, dtype, data).unwrap();
+    p.to_bytes().unwrap()
+}
+
+#[test]
+fn a_package_may_hold_only_the_tensors_its_model_reads() {
+    let (_, reference) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();
+    let cases = [
+        ("junk.weight", vec![256, 64], Dtype::I8, (0..256 * 64).map(|i| (i % 200) as f32 - 100.0).collect::<Vec<f32>>()),
+        ("zeros.weight", vec![512, 64], Dtype::F32, vec![0.0; 512 * 64]),
+        ("fc4.weight", vec![10, 10], Dtype::F32, vec![0.5; 100]),
+        ("fc1.input_scale", vec![1], Dtype::F32, vec![0.02]),
+    ];
+    for (name, shape, dtype, data) in cases {
+        let bytes = with_tensor(reference.clone(), name, shape, dtype, data);
+        let msg = load_entry(EventId::MlpSprint, &bytes).unwrap_err().to_string();
+        assert!(msg.contains(&format!("does not use: {name}")), "{msg}");
+        assert!(msg.contains("fc1.weight") && msg.contains("fc3.bias"), "the message lists what the model reads: {msg}");
+        assert!(submission::inspect_package(EventId::MlpSprint, &bytes).is_err());
+    }
+    // Two unknown tensors: both named.
+    let mut p = reference.clone();
+    p.insert("a.weight", vec![2, 2], vec![0.0; 4]).unwrap();
+    p.insert("b.weight", vec![2, 2], vec![0.0; 4]).unwrap();
+    let msg = load_entry(EventId::MlpSprint, &p.to_bytes().unwrap()).unwrap_err().to_string();
+    assert!(msg.contains("2 tensor(s)") && msg.contains("a.weight, b.weight"), "{msg}");
+}
+
+fn innovation_on(bytes: &[u8]) -> scoring::Innovation {
+    let e = load_entry(EventId::MlpSprint, bytes).unwrap();
+    let r = submission::reference(EventId::MlpSprint).unwrap();
+    let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &r.0.model, division: Some(Division::Closed), description: "SIMD kernels, int8, pruning", batch: 64, module: None };
+    scoring::detect(&art, &r.1)
+}
+
+#[test]
+fn the_reference_package_scores_no_innovation_on_any_built_in_table() {
+    let (_, reference) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();
+    for table in submission::entry_model::TABLES {
+        let mut p = reference.clone();
+        p.set_meta(tinymlperf::format::META_KERNELS, table);
+        let i = innovation_on(&p.to_bytes().unwrap());
+        assert_eq!(i.score, 0.0, "table {table}: {:?}", i.techniques.iter().filter(|t| t.points > 0.0).collect::<Vec<_>>());
+        let ck = i.techniques.iter().find(|t| t.id == "custom_kernels").unwrap();
+        assert!(ck.evidence.iter().any(|l| l.contains("earn speed, not innovation")), "{ck:?}");
+        assert!(!i.claimed_not_detected.is_empty(), "the description's claims are listed as not shown");
+    }
+}
+
+#[test]
+fn an_int8_recipe_still_earns_quantization_and_its_int8_kernel_points() {
+    let bytes = build_recipe(&Recipe { event: EventId::MlpSprint, quantize: true, sparsity: 0.0, kernels: None }).unwrap();
+    let i = innovation_on(&bytes);
+    let q = i.techniques.iter().find(|t| t.id == "quantization").unwrap();
+    let ck = i.techniques.iter().find(|t| t.id == "custom_kernels").unwrap();
+    assert!(q.detected && q.points > 0.25, "{q:?}");
+    assert!(ck.detected && (ck.points - 0.05).abs() < 1e-12 && ck.evidence[0].contains("INT8 kernels run 3 of 3"), "{ck:?}");
+}
+
+#[test]
+fn budgets_follow_measured_facts_not_metadata() {
+    let (_, reference) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();
+    let mut p = reference.clone();
+    p.set_meta("declared_dtype", "int8");
+    let e = load_entry(EventId::MlpSprint, &p.to_bytes().unwrap()).unwrap();
+    assert_eq!(logit_budget(&e, &reference, false).rel_rms, 1e-3, "a declared dtype loosens nothing");
+    assert_eq!(logit_budget(&e, &reference, true).rel_rms, 0.25, "executed integer dot products do");
+    let int8 = load_entry(EventId::MlpSprint, &build_recipe(&Recipe { event: EventId::MlpSprint, quantize: true, sparsity: 0.0, kernels: None }).unwrap()).unwrap();
+    assert_eq!(logit_budget(&int8, &reference, false).rel_rms, 0.25);
+    assert!(logit_budget(&int8, &reference, false).basis.contains("INT8 kernels run 3"));
+}
