@@ -9,13 +9,15 @@ import { EngineWorker, runJob, compiled } from './engine.js';
 import { openStore } from './store.js';
 import { speedupChart, paretoChart, mountChart } from './charts.js';
 import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, shortHash, timingOf } from './ui.js';
+import { keyedStore, loadOwn, addOwn as addKeyed, allEntries as keyedEntries, boardTables, placeOf } from './boards.js';
 
 const params = new URLSearchParams(location.search);
 const EMBED = params.get('embed') === '1';
 const state = {
   env: null, events: [], store: null,
-  own: new Map(), // hash → Entry (this browser's, persisted)
+  own: new Map(), // entry key (team + artifact, from the engine) → Entry (this browser's, persisted)
   course: [], // Entries of ?board=
+  courseKeys: new Set(), // their entry keys
   results: new Map(), // event → Entry of the latest "Run all events"
   boardEvent: null, job: null,
 };
@@ -68,11 +70,11 @@ async function boot() {
   renderEnvironment();
   if (EMBED) return bootEmbed();
 
-  state.store = await storeP;
+  state.store = keyedStore(await storeP);
   if (!state.store.persistent) {
     notice('warn', 'Your entries will not be saved.', `This browser refused storage (${state.store.reason}), as private windows often do. Entries stay in memory until you close the tab: export them to keep them.`, { id: 'storage-warning' });
   }
-  for (const e of await state.store.all()) state.own.set(e.hash, e);
+  state.own = await loadOwn(state.store, engine); // records stored under their hash move to their key
 
   setupRun();
   setupSubmit();
@@ -381,12 +383,9 @@ async function submit() {
   }, job === 'submit-custom' ? { stallMs: STALL_MS, armOn: (p) => p.phase !== 'load' } : {});
   try {
     const entry = await state.submitJob.promise;
-    await addOwn([entry]);
+    const [key] = await addOwn([entry]);
     const boards = await refreshBoards(entry.event);
-    const ranks = ['speed', 'innovation', 'composite'].map((k) => {
-      const row = boards?.[k]?.find((r) => r.hash === entry.hash);
-      return `${k} ${row?.rank ? `#${row.rank}` : 'unranked'}`;
-    });
+    const ranks = ['speed', 'innovation', 'composite'].map((k) => `${k} ${placeOf(boards?.[k], key)}`);
     setStatus(status, `Scored and saved: ${ranks.join(', ')} on ${eventTitle(entry.event)}.`, 'ok');
     $('submit-result').replaceChildren(resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: false, actions: [shareButton(entry)] }));
   } catch (e) {
@@ -404,8 +403,7 @@ async function submit() {
 }
 
 async function addOwn(entries) {
-  await state.store.putMany(entries);
-  for (const e of entries) state.own.set(e.hash, e);
+  return addKeyed(state.store, state.own, engine, entries);
 }
 
 // ---------------------------------------------------------------- leaderboards
@@ -446,7 +444,7 @@ async function importText(name, text) {
   const status = $('board-status');
   try {
     const res = await engine.request('merge', { existing: [...state.own.values()], text });
-    await addOwn(res.entries.filter((x) => !state.own.has(x.hash)));
+    await addOwn(res.entries.filter((x, i) => !state.own.has(res.keys[i])));
     await refreshBoards();
     setStatus(status, `Imported ${name}: ${res.added} new, ${res.duplicates} already on your board.`, 'ok');
   } catch (e) {
@@ -465,50 +463,12 @@ async function loadCourseBoard() {
     if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
     const merged = await engine.request('merge', { existing: [], text: await res.text() });
     state.course = merged.entries;
+    state.courseKeys = new Set(merged.keys);
     box.replaceChildren(h('strong', {}, 'Course leaderboard: '), `${merged.entries.length} entries from `, h('a', { href: src }, src), ', ranked together with your own (marked “you”).');
   } catch (e) {
     box.classList.add('error');
     box.textContent = `The course leaderboard at ${src} could not be loaded: ${e.message}. Your own entries are shown alone.`;
   }
-}
-
-async function allEntries() {
-  if (!state.course.length) return [...state.own.values()];
-  return engine.request('union', { a: state.course, b: [...state.own.values()] });
-}
-
-const BOARDS = [
-  ['speed', 'Speed', 'speedup over the baseline'],
-  ['innovation', 'Innovation', 'score from detected techniques'],
-  ['composite', 'Composite', 'speed and innovation combined'],
-];
-
-function formatValue(kind, row) {
-  const v = row.value;
-  if (!Number.isFinite(v)) return '—';
-  if (kind === 'speed') return `${v.toFixed(2)}×`;
-  return (v <= 1 ? v * 100 : v).toFixed(1);
-}
-
-function boardTable(kind, title, what, rows, byHash) {
-  const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'team'),
-    h('th', { scope: 'col' }, kind === 'speed' ? 'speedup' : 'score'), h('th', { scope: 'col' }, 'notes')));
-  const row = (r) => {
-    const own = state.own.has(r.hash);
-    const course = state.course.some((c) => c.hash === r.hash);
-    const notes = [r.division === 'open' ? 'open division' : '', r.unstable ? 'unstable' : '', r.note ?? ''].filter(Boolean).join('; ');
-    return h('tr', { dataset: { hash: r.hash }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
-      h('td', { class: 'rank' }, r.rank == null ? '–' : `${r.rank}${r.tied ? '=' : ''}`),
-      h('td', { class: 'team' }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null),
-      h('td', { class: 'value' }, formatValue(kind, r), r.ci && kind === 'speed' ? h('small', {}, `CI ${r.ci.map((x) => x.toFixed(2)).join('–')}`) : null),
-      h('td', { class: 'notes', title: byHash.get(r.hash)?.description ?? '' }, notes));
-  };
-  const anyNotes = rows.some((r) => r.division === 'open' || r.unstable || r.note);
-  return h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
-    h('h3', {}, title, h('small', {}, ` — ${what}`)),
-    rows.length === 0
-      ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.')
-      : h('div', { class: 'table-wrap' }, h('table', {}, head, h('tbody', {}, rows.map(row)))));
 }
 
 async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
@@ -520,14 +480,18 @@ async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
     b.tabIndex = on ? 0 : -1;
     if (on && focus) b.focus();
   }
-  const entries = (await allEntries()).filter((e) => e.event === event);
+  const all = await keyedEntries(engine, state.course, state.own);
+  const keys = all.keys.filter((k, i) => all.entries[i].event === event);
+  const entries = all.entries.filter((e) => e.event === event);
   const boards = await engine.request('boards', { entries, event });
-  const byHash = new Map(entries.map((e) => [e.hash, e]));
-  $('board-tables').replaceChildren(...BOARDS.map(([kind, title, what]) => boardTable(kind, title, what, boards[kind] ?? [], byHash)));
+  const byKey = new Map(keys.map((k, i) => [k, entries[i]]));
+  $('board-tables').replaceChildren(...boardTables(boards, {
+    isOwn: (k) => state.own.has(k), isCourse: (k) => state.courseKeys.has(k), describe: (k) => byKey.get(k)?.description ?? '',
+  }));
   const front = new Set(boards.pareto ?? boards.pareto_front ?? []);
-  const points = entries.map((e) => ({
+  const points = entries.map((e, i) => ({
     label: e.team, latency_ms: timingOf(e.report).candidate.median_ms, accuracy: asPct(e.report.accuracy.candidate),
-    bytes: e.report.memory.weight_bytes, kind: state.own.has(e.hash) ? 'own' : 'course', front: front.has(e.hash),
+    bytes: e.report.memory.weight_bytes, kind: state.own.has(keys[i]) ? 'own' : 'course', front: front.has(e.hash),
   }));
   const ref = entries[0]?.report;
   if (ref) points.push({ label: 'scalar baseline', latency_ms: timingOf(ref).baseline.median_ms, accuracy: asPct(ref.accuracy.reference), bytes: ref.memory.reference_weight_bytes, kind: 'baseline' });
