@@ -203,14 +203,17 @@ pub fn leaderboards(entries: JsValue, event: &str) -> Result<JsValue, JsError> {
 /// `{entries, keys, added, duplicates}`, `keys[i]` being the key of `entries[i]`. `existing` is
 /// deduplicated by key too (the first copy stays), so `mergeEntries(list, "[]")` keys a list. A bad
 /// file throws and nothing changes.
+///
+/// `source` (a file name, "share link", a board URL): when given, every entry read from `text` is
+/// marked self-reported from it, whatever provenance it claims; entries in `existing` keep theirs.
 #[wasm_bindgen(js_name = mergeEntries)]
-pub fn merge_entries(existing: JsValue, text: &str) -> Result<JsValue, JsError> {
+pub fn merge_entries(existing: JsValue, text: &str, source: Option<String>) -> Result<JsValue, JsError> {
     use crate::leaderboard::EntryStore;
     let mut store = crate::leaderboard::MemoryStore::default();
     for e in entries_from(existing)? {
         store.insert(e);
     }
-    let m = crate::leaderboard::merge_json(&mut store, text).map_err(js_err)?;
+    let m = crate::leaderboard::merge_json_from(&mut store, text, source.as_deref()).map_err(js_err)?;
     #[derive(serde::Serialize)]
     struct Out {
         entries: Vec<crate::submission::Entry>,
@@ -249,10 +252,42 @@ pub fn encode_share(entry: JsValue) -> Result<String, JsError> {
     crate::format::share::encode(&e).map_err(js_err)
 }
 
-/// The entry in a share-link fragment; damaged, old or edited links throw a clear message.
+/// The entry in a share-link fragment, marked self-reported ("share link"): the link's figures are
+/// its author's word. Damaged, old or edited links throw a clear message.
 #[wasm_bindgen(js_name = decodeShare)]
 pub fn decode_share(fragment: &str) -> Result<JsValue, JsError> {
     to_js(&crate::format::share::decode(fragment).map_err(js_err)?)
+}
+
+/// Whether `rerun` (measured here with the claim's seed) reproduces `claim`: a
+/// [`crate::submission::Verdict`] whose `summary` says "reproduced: …" or "not reproduced: …".
+#[wasm_bindgen(js_name = reproduceClaim)]
+pub fn reproduce_claim(claim: JsValue, rerun: JsValue) -> Result<JsValue, JsError> {
+    let (c, r): (crate::submission::Entry, crate::submission::Entry) = (from_js(claim, "claim")?, from_js(rerun, "re-run")?);
+    to_js(&crate::submission::provenance::reproduce(&c, &r))
+}
+
+/// The verifier's result for one claim from its runs (`board:verify`): `{status, entry, verdict,
+/// speedups}`, `entry` being the verifier's own measurement marked verified.
+#[wasm_bindgen(js_name = verifiedEntry)]
+pub fn verified_entry(claim: JsValue, runs: JsValue, at: f64) -> Result<JsValue, JsError> {
+    let c: crate::submission::Entry = from_js(claim, "claim")?;
+    let r: Vec<crate::submission::Entry> = from_js(runs, "runs")?;
+    to_js(&crate::submission::provenance::verified_entry(&c, &r, at).map_err(js_err)?)
+}
+
+/// Whether two runs of one entry agree within the documented tolerance (`board:verify` repeats until
+/// they do).
+#[wasm_bindgen(js_name = runsAgree)]
+pub fn runs_agree(a: JsValue, b: JsValue) -> Result<bool, JsError> {
+    let (a, b): (crate::submission::Entry, crate::submission::Entry) = (from_js(a, "run")?, from_js(b, "run")?);
+    Ok(crate::submission::provenance::runs_agree(&a, &b))
+}
+
+/// Browser engine and major version of a user agent (`Chromium 156`, `Firefox 153`).
+#[wasm_bindgen(js_name = engineOf)]
+pub fn engine_of(user_agent: &str) -> String {
+    crate::submission::provenance::engine_of(user_agent)
 }
 
 /// Limits the page checks before handing bytes over (so a 2 GB file is refused without reading it).

@@ -96,16 +96,16 @@ fn an_honest_entry_is_verified_on_every_call_and_its_checks_sit_among_the_timed_
     assert_eq!(v.calls, c.calls.get(), "every call the entry received was verified");
     assert!(v.timed_calls > 0 && v.agreement == 1.0 && v.rel_rms == 0.0, "{v:?}");
     let (public, check) = (10_000usize.div_ceil(64), 2_000usize.div_ceil(64));
-    assert_eq!(v.check_positions.len(), public + check);
+    assert_eq!(v.check_positions().len(), public + check);
     assert_eq!(v.checks as usize, public + check);
-    assert_eq!(v.last_check_call, *v.check_positions.iter().max().unwrap());
+    assert_eq!(v.last_check_call, *v.check_positions().iter().max().unwrap());
     assert!(v.checks_among_timed_calls > 0, "some checks are timed calls: {v:?}");
     // Not a prefix: some plain timing calls come before the last check, and the first check is not call 1
     // for every seed.
-    let last = *v.check_positions.iter().max().unwrap();
+    let last = *v.check_positions().iter().max().unwrap();
     assert!(last as usize > public + check, "checks are spread among the timed calls: last at call {last}");
     let other = run(&Cheat::new(&r.0.model, Box::new(|_, _| false)), 32).unwrap().verification.unwrap();
-    assert_ne!(v.check_positions, other.check_positions, "positions follow the seed");
+    assert_ne!(v.check_calls, other.check_calls, "positions follow the seed");
     // Equivalence and accuracy figures come from fixed check sets, so they repeat exactly with the seed.
     let again = run(&Cheat::new(&r.0.model, Box::new(|_, _| false)), 31).unwrap();
     assert_eq!(again.equivalence, report.equivalence);
@@ -131,7 +131,7 @@ fn an_entry_honest_for_its_first_n_calls_is_caught_for_every_n() {
     // How many calls an honest entry receives with this seed: the old engine's check phases were the
     // first 157 + 32 = 189 calls; N up to the last call is covered.
     let honest = run(&Cheat::new(&r.0.model, Box::new(|_, _| false)), seed).unwrap().verification.unwrap();
-    assert!(honest.calls > 200, "{honest:?}");
+    assert!(honest.calls > 190, "{honest:?}");
     for n in [0, 1, 157, 189, honest.calls - 2] {
         let msg = rejected(&Cheat::new(&r.0.model, Box::new(move |call, _| call > n)), seed);
         let at: u64 = msg.split("call #").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();

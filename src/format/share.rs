@@ -34,7 +34,8 @@ pub fn encode(entry: &Entry) -> Result<String> {
     Ok(format!("{SHARE_VERSION}.{}.{}", URL_SAFE_NO_PAD.encode(packed), checksum(&json)))
 }
 
-/// Decodes a fragment payload (a leading `#` and a `r=` key are accepted) and validates the entry.
+/// Decodes a fragment payload (a leading `#` and a `r=` key are accepted), validates the entry and
+/// marks it self-reported ("share link").
 pub fn decode(fragment: &str) -> Result<Entry> {
     let s = fragment.trim().trim_start_matches('#');
     let s = s.strip_prefix("r=").unwrap_or(s);
@@ -70,5 +71,6 @@ pub fn decode(fragment: &str) -> Result<Entry> {
     }
     let entry: Entry = serde_json::from_slice(&json).map_err(|e| Error::format(LINK, format!("the result in the link is malformed: {e}")))?;
     entry.validate()?;
-    Ok(entry)
+    // A link's figures are its author's word, whatever provenance it claims.
+    Ok(entry.as_self_reported("share link"))
 }

@@ -10,7 +10,7 @@
 //! [`Row::history`], best first.
 pub mod store;
 
-pub use store::{export_csv, export_json, merge_json, EntryStore, Merge, MemoryStore};
+pub use store::{export_csv, export_json, merge_json, merge_json_from, EntryStore, Merge, MemoryStore};
 
 use crate::events::EventId;
 use crate::scoring::Division;

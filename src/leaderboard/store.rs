@@ -118,7 +118,16 @@ pub fn parse_entries(text: &str) -> Result<Vec<Entry>> {
 /// artifact under another team is added. All or nothing: any invalid entry fails the whole import
 /// before the store is touched.
 pub fn merge_json(store: &mut dyn EntryStore, text: &str) -> Result<Merge> {
-    let entries = parse_entries(text)?;
+    merge_json_from(store, text, None)
+}
+
+/// [`merge_json`] for entries arriving from outside this browser: each one is marked self-reported
+/// from `source` (a file name, "share link", a board URL) whatever provenance it claims.
+pub fn merge_json_from(store: &mut dyn EntryStore, text: &str, source: Option<&str>) -> Result<Merge> {
+    let mut entries = parse_entries(text)?;
+    if let Some(src) = source {
+        entries = entries.into_iter().map(|e| e.as_self_reported(src)).collect();
+    }
     let mut m = Merge { added: 0, duplicates: 0 };
     for e in entries {
         if store.insert(e) {
@@ -138,7 +147,7 @@ fn csv_field(s: &str) -> String {
 
 /// CSV export: one line per entry with the figures a spreadsheet wants.
 pub fn export_csv(entries: &[Entry]) -> String {
-    let mut out = String::from("hash,event,team,division,speedup,speedup_ci_lo,speedup_ci_hi,unstable,baseline_median_ms,entry_median_ms,accuracy,reference_accuracy,innovation,speed_score,composite,kernels,architecture,params,weight_bytes,seed,submitted_at,url,description\n");
+    let mut out = String::from("hash,event,team,division,speedup,speedup_ci_lo,speedup_ci_hi,unstable,baseline_median_ms,entry_median_ms,accuracy,reference_accuracy,innovation,speed_score,composite,kernels,architecture,params,weight_bytes,seed,submitted_at,url,description,provenance,provenance_source,browser_engine\n");
     for e in entries {
         let t = &e.report.timing;
         let fields = [
@@ -165,6 +174,13 @@ pub fn export_csv(entries: &[Entry]) -> String {
             format!("{:.0}", e.submitted_at),
             csv_field(&e.url),
             csv_field(&e.description),
+            e.provenance.kind().into(),
+            csv_field(&match &e.provenance {
+                crate::submission::Provenance::SelfReported { source } => source.clone(),
+                crate::submission::Provenance::Verified { run } => format!("verifier run, seed {}, {}, build {}", run.seed, run.engine, run.build_id),
+                crate::submission::Provenance::MeasuredHere => "this browser".into(),
+            }),
+            csv_field(&crate::submission::provenance::engine_of(&e.report.environment.user_agent)),
         ];
         out.push_str(&fields.join(","));
         out.push('\n');

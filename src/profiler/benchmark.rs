@@ -280,10 +280,10 @@ pub struct Verification {
     /// 1-based call number of the last check batch.
     #[serde(default)]
     pub last_check_call: u64,
-    /// The call numbers at which the check batches were delivered, drawn from the run's seed (kept in
-    /// memory for tests; not exported, so share links stay short).
-    #[serde(skip)]
-    pub check_positions: Vec<u64>,
+    /// The call numbers at which the check batches were delivered, drawn from the run's seed, as
+    /// ranges (`2-3,10,14-17`).
+    #[serde(default)]
+    pub check_calls: String,
     /// Untimed wall time spent computing reference logits and comparing, ms.
     pub verify_ms: f64,
 }
@@ -514,9 +514,42 @@ impl<'a> CandidateCalls<'a> {
             checks: self.check_positions.len() as u64,
             checks_among_timed_calls: self.checks_timed,
             last_check_call: self.check_positions.iter().copied().max().unwrap_or(0),
-            check_positions: self.check_positions.clone(),
+            check_calls: ranges(&self.check_positions),
             verify_ms: self.verify_ms,
         }
+    }
+}
+
+/// Sorted call numbers as ranges: `[2, 3, 10, 14, 15, 16, 17]` → `2-3,10,14-17`.
+fn ranges(calls: &[u64]) -> String {
+    let mut v = calls.to_vec();
+    v.sort_unstable();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i { format!("{}-{}", v[i], v[j]) } else { v[i].to_string() });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+impl Verification {
+    /// The call numbers of the check batches ([`Verification::check_calls`] expanded).
+    pub fn check_positions(&self) -> Vec<u64> {
+        self.check_calls
+            .split(',')
+            .filter_map(|r| {
+                let mut it = r.split('-').map(|x| x.trim().parse::<u64>().ok());
+                let a = it.next()??;
+                let b = it.next().unwrap_or(Some(a))?;
+                Some(a..=b.min(a + 1_000_000))
+            })
+            .flatten()
+            .collect()
     }
 }
 

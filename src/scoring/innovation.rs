@@ -20,6 +20,14 @@ use crate::models::{weight_bytes, Model};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Each technique's most points, by id (the detector's own maxima; an import is checked against them).
+pub const MAX_POINTS: [(&str, f64); 6] = [("quantization", 0.30), ("pruning", 0.30), ("distillation", 0.20), ("custom_kernels", 0.15), ("memory", 0.10), ("compression", 0.10)];
+
+/// The most points technique `id` can earn, if it is one.
+pub fn max_points(id: &str) -> Option<f64> {
+    MAX_POINTS.iter().find(|(t, _)| *t == id).map(|(_, m)| *m)
+}
+
 /// One technique's finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Technique {
@@ -111,8 +119,8 @@ fn structured_share(t: &crate::format::Tensor) -> f64 {
     in_groups.max(zero_rows) as f64 / zeros as f64
 }
 
-fn technique(id: &str, name: &str, max_points: f64) -> Technique {
-    Technique { id: id.into(), name: name.into(), detected: false, points: 0.0, max_points, evidence: Vec::new() }
+fn technique(id: &str, name: &str) -> Technique {
+    Technique { id: id.into(), name: name.into(), detected: false, points: 0.0, max_points: max_points(id).unwrap_or(0.0), evidence: Vec::new() }
 }
 
 fn pct(x: f64) -> String {
@@ -120,7 +128,7 @@ fn pct(x: f64) -> String {
 }
 
 fn quantization(a: &Artifact<'_>) -> Technique {
-    let mut t = technique("quantization", "Quantization", 0.30);
+    let mut t = technique("quantization", "Quantization");
     let weights = weight_tensors(a.package);
     let total: usize = weights.iter().map(|(_, w)| w.data.len()).sum();
     let mut by_dtype: BTreeMap<&'static str, (usize, Vec<&str>, f64)> = BTreeMap::new();
@@ -162,7 +170,7 @@ fn zero_share(p: &Package) -> (usize, usize) {
 }
 
 fn pruning(a: &Artifact<'_>, reference_zero_share: f64) -> Technique {
-    let mut t = technique("pruning", "Pruning", 0.30);
+    let mut t = technique("pruning", "Pruning");
     let (zeros, total) = zero_share(a.package);
     let s = zeros as f64 / total.max(1) as f64 - reference_zero_share;
     if s >= 0.05 {
@@ -186,7 +194,7 @@ fn pruning(a: &Artifact<'_>, reference_zero_share: f64) -> Technique {
 }
 
 fn distillation(a: &Artifact<'_>) -> Technique {
-    let mut t = technique("distillation", "Distillation", 0.20);
+    let mut t = technique("distillation", "Distillation");
     let (p, r) = (a.model.param_count(), a.reference.param_count());
     let ratio = p as f64 / r.max(1) as f64;
     if ratio < 0.9 {
@@ -220,7 +228,7 @@ pub fn int_dot_share(x: &crate::format::wasm_instrument::ExecutedOps, model: &Mo
 }
 
 fn custom_kernels(a: &Artifact<'_>) -> Technique {
-    let mut t = technique("custom_kernels", "Custom kernels", 0.15);
+    let mut t = technique("custom_kernels", "Custom kernels");
     if let Some(m) = a.module {
         t.evidence.push(format!("own WebAssembly module {} ({} bytes, {} functions, {} instructions)", &m.sha256[..12], m.bytes, m.functions, m.instructions));
         if m.simd_instructions > 0 {
@@ -271,7 +279,7 @@ fn custom_kernels(a: &Artifact<'_>) -> Technique {
 }
 
 fn memory(a: &Artifact<'_>) -> Technique {
-    let mut t = technique("memory", "Memory optimization", 0.10);
+    let mut t = technique("memory", "Memory optimization");
     let (m, r) = (a.model.peak_activation_bytes(a.batch), a.reference.peak_activation_bytes(a.batch));
     let ratio = m as f64 / r.max(1) as f64;
     if ratio < 0.95 {
@@ -285,7 +293,7 @@ fn memory(a: &Artifact<'_>) -> Technique {
 }
 
 fn compression(a: &Artifact<'_>) -> Technique {
-    let mut t = technique("compression", "Compression", 0.10);
+    let mut t = technique("compression", "Compression");
     let (w, r) = (weight_bytes(a.model), a.reference.param_count() * 4);
     let ratio = w as f64 / r.max(1) as f64;
     if ratio < 0.9 {

@@ -3,9 +3,11 @@
 #[cfg(target_arch = "wasm32")]
 pub mod custom;
 pub mod entry_model;
+pub mod provenance;
 pub mod recipe;
 
 pub use entry_model::{load_entry, sha256_hex, EntryModel};
+pub use provenance::{Provenance, Verdict, VerifierRun};
 pub use recipe::{build_recipe, Recipe};
 
 use crate::events::{self, Benchmark, EventId};
@@ -97,6 +99,11 @@ pub struct Entry {
     /// The contestant's own WebAssembly kernel, when the entry brought one.
     #[serde(default)]
     pub kernel: Option<crate::format::wasm_module::ModuleReport>,
+    /// Where its figures were measured: this browser, somebody's word, or a verifier run. An entry
+    /// that arrives from outside (import, share link, course board) is always self-reported, whatever
+    /// it says ([`Entry::as_self_reported`]).
+    #[serde(default)]
+    pub provenance: Provenance,
     /// [`scoring::speed_score`] of the speedup.
     pub speed_score: f64,
     /// [`scoring::composite`].
@@ -143,6 +150,7 @@ impl Entry {
         if g.division != self.gate.division {
             return bad(format!("division {:?} does not follow from its accuracy and equivalence figures ({})", self.gate.division, g.reason));
         }
+        self.check_derived()?;
         let points: f64 = self.innovation.techniques.iter().map(|t| t.points).sum();
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9;
         if self.innovation.techniques.iter().any(|t| !(0.0..=t.max_points + 1e-12).contains(&t.points) || t.max_points > 0.3 + 1e-12) || !close(self.innovation.score, points.min(1.0)) {
@@ -150,6 +158,73 @@ impl Entry {
         }
         if !close(self.speed_score, scoring::speed_score(t.speedup)) || !close(self.composite, scoring::composite(self.speed_score, self.innovation.score)) {
             return bad("scores do not follow from its speedup and innovation".into());
+        }
+        Ok(())
+    }
+}
+
+impl Entry {
+    /// The same entry marked as somebody's word, from `source` (a verified or "measured here" claim
+    /// in a file proves nothing about this browser's measurements).
+    pub fn as_self_reported(mut self, source: &str) -> Self {
+        self.provenance = Provenance::SelfReported { source: source.chars().take(200).collect() };
+        self
+    }
+
+    /// Re-derives every figure that follows from the raw measurements the entry carries and refuses
+    /// the entry, naming the field, when one contradicts them: the medians from the samples, the
+    /// speedup from the medians, the interval from the seeded bootstrap over the paired samples,
+    /// `unstable` from the interval's width, accuracy deltas, equivalence from agreement and budget,
+    /// and each technique's maximum.
+    fn check_derived(&self) -> Result<()> {
+        use crate::profiler::stats;
+        let field = |name: &str, why: String| Err(Error::format("entry", format!("entry {}: field {name} {why}", self.hash.get(..12).unwrap_or(&self.hash))));
+        let close = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-12);
+        let t = &self.report.timing;
+        for (name, side) in [("baseline", &t.baseline), ("candidate", &t.candidate)] {
+            if side.samples_ms.len() != t.rounds {
+                return field(&format!("report.timing.{name}.samples_ms"), format!("has {} samples for {} rounds", side.samples_ms.len(), t.rounds));
+            }
+            let m = stats::median(&side.samples_ms);
+            if !close(side.median_ms, m) {
+                return field(&format!("report.timing.{name}.median_ms"), format!("= {} is not the median of its samples ({m})", side.median_ms));
+            }
+        }
+        let s = t.baseline.median_ms / t.candidate.median_ms;
+        if !close(t.speedup, s) {
+            return field("report.timing.speedup", format!("= {:.3} does not follow from the medians ({:.4} ms / {:.4} ms = {s:.3})", t.speedup, t.baseline.median_ms, t.candidate.median_ms));
+        }
+        let (lo, hi) = stats::bootstrap_speedup_ci(&t.baseline.samples_ms, &t.candidate.samples_ms, t.ci_level, crate::profiler::CompetitionProfiler::default().resamples, self.report.seed);
+        if !close(t.speedup_ci[0], lo) || !close(t.speedup_ci[1], hi) {
+            return field("report.timing.speedup_ci", format!("= [{:.3}, {:.3}] is not the seeded bootstrap interval of its samples ([{lo:.3}, {hi:.3}])", t.speedup_ci[0], t.speedup_ci[1]));
+        }
+        let limit = crate::profiler::CompetitionProfiler::default().max_ci_rel_width;
+        let unstable = !(s.is_finite() && s > 0.0) || !((hi - lo) / s <= limit);
+        if t.unstable != unstable {
+            return field("report.timing.unstable", format!("= {} contradicts its interval, which spans {:.0}% of the speedup (limit {:.0}%)", t.unstable, (hi - lo) / s * 100.0, limit * 100.0));
+        }
+        let a = &self.report.accuracy;
+        if !close(a.delta_pp, (a.candidate - a.reference) * 100.0) {
+            return field("report.accuracy.delta_pp", format!("= {} does not follow from the accuracies", a.delta_pp));
+        }
+        let eq = &self.report.equivalence;
+        const BUDGETS: [f64; 4] = [1e-3, 0.1, 0.25, 0.5];
+        if !BUDGETS.iter().any(|b| close(*b, eq.budget.rel_rms)) {
+            return field("report.equivalence.budget.rel_rms", format!("= {} is not one of the engine's budgets {BUDGETS:?}", eq.budget.rel_rms));
+        }
+        let passed = eq.agreement >= crate::profiler::benchmark::MIN_AGREEMENT && eq.rel_rms <= eq.budget.rel_rms;
+        if eq.passed != passed {
+            return field("report.equivalence.passed", format!("= {} contradicts agreement {:.4} and relative RMS {} under budget {}", eq.passed, eq.agreement, eq.rel_rms, eq.budget.rel_rms));
+        }
+        for tech in &self.innovation.techniques {
+            match scoring::innovation::max_points(&tech.id) {
+                Some(m) if close(m, tech.max_points) => {}
+                Some(m) => return field(&format!("innovation.{}.max_points", tech.id), format!("= {} but the technique's maximum is {m}", tech.max_points)),
+                None => return field("innovation.techniques", format!("names an unknown technique '{}'", tech.id)),
+            }
+            if tech.points > 0.0 && !tech.detected {
+                return field(&format!("innovation.{}.points", tech.id), "are given for a technique not detected".into());
+            }
         }
         Ok(())
     }
@@ -387,6 +462,7 @@ fn finish(s: &Submission, event: EventId, hash: String, file_bytes: usize, e: &E
         file_bytes,
         composite: scoring::composite(speed_score, innovation.score),
         speed_score,
+        provenance: Provenance::MeasuredHere,
         gate,
         recipe,
         report,

@@ -1,0 +1,185 @@
+//! Measured, self-reported or verified: an entry from outside is always somebody's word, its figures
+//! must agree with each other (forgeries that contradict themselves are refused, naming the field),
+//! and a re-run gives a verdict. Played as a student who edits an export or a share link.
+use std::sync::OnceLock;
+use tinymlperf::format::share;
+use tinymlperf::leaderboard::{export_csv, export_json, merge_json_from, EntryStore, MemoryStore};
+use tinymlperf::profiler::{stats, CompetitionProfiler, HostClock};
+use tinymlperf::scoring;
+use tinymlperf::submission::provenance::{engine_of, reproduce, REPRODUCE_TOLERANCE};
+use tinymlperf::submission::{build_recipe, submit_entry, Entry, Provenance, Recipe, Submission};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn entry() -> &'static Entry {
+    static E: OnceLock<Entry> = OnceLock::new();
+    E.get_or_init(|| {
+        let s = Submission { team: "Honest".into(), event: "mlp_sprint".into(), description: String::new(), url: String::new(), package_url: String::new(), budget_s: Some(1.0), seed: Some(77), submitted_at: Some(1.7e12), per_layer: false };
+        let bytes = build_recipe(&Recipe { event: tinymlperf::events::EventId::MlpSprint, quantize: true, sparsity: 0.0, kernels: None }).unwrap();
+        submit_entry(&HostClock::new().unwrap(), &s, &bytes, &mut |_| {}).unwrap()
+    })
+}
+
+fn refused(e: &Entry) -> String {
+    e.validate().map(|_| "accepted".to_string()).unwrap_or_else(|x| x.to_string())
+}
+
+/// Recomputes the scores derived from the speedup and innovation, as a careful forger would.
+fn rescore(e: &mut Entry) {
+    e.speed_score = scoring::speed_score(e.report.timing.speedup);
+    e.composite = scoring::composite(e.speed_score, e.innovation.score);
+}
+
+#[test]
+fn a_fresh_entry_is_measured_here_and_valid() {
+    let e = entry();
+    assert_eq!(e.provenance, Provenance::MeasuredHere);
+    e.validate().unwrap();
+}
+
+#[test]
+fn forged_figures_that_contradict_the_measurements_are_refused_naming_the_field() {
+    // 300×, scores recomputed so they agree: the medians say otherwise.
+    let mut e = entry().clone();
+    e.report.timing.speedup = 300.0;
+    rescore(&mut e);
+    assert!(refused(&e).contains("field report.timing.speedup"), "{}", refused(&e));
+    // The interval edited.
+    let mut e = entry().clone();
+    e.report.timing.speedup_ci = [e.report.timing.speedup * 0.99, e.report.timing.speedup * 1.01];
+    assert!(refused(&e).contains("field report.timing.speedup_ci"), "{}", refused(&e));
+    // Medians edited without the samples.
+    let mut e = entry().clone();
+    e.report.timing.candidate.median_ms /= 10.0;
+    assert!(refused(&e).contains("field report.timing.candidate.median_ms"), "{}", refused(&e));
+    // Every technique's maximum raised to 0.3.
+    let mut e = entry().clone();
+    for t in &mut e.innovation.techniques {
+        t.max_points = 0.3;
+    }
+    assert!(refused(&e).contains(".max_points"), "{}", refused(&e));
+    // Points for a technique not detected.
+    let mut e = entry().clone();
+    if let Some(t) = e.innovation.techniques.iter_mut().find(|t| !t.detected) {
+        t.points = 0.05;
+        e.innovation.score += 0.05;
+        rescore(&mut e);
+        assert!(refused(&e).contains(".points are given for a technique not detected"), "{}", refused(&e));
+    }
+    // An unstable run marked stable.
+    let mut e = entry().clone();
+    e.report.timing.unstable = !e.report.timing.unstable;
+    assert!(refused(&e).contains("field report.timing.unstable"), "{}", refused(&e));
+    // A budget the engine never gives.
+    let mut e = entry().clone();
+    e.report.equivalence.budget.rel_rms = 5.0;
+    assert!(refused(&e).contains("field report.equivalence.budget.rel_rms"), "{}", refused(&e));
+}
+
+/// A forgery consistent with itself: every candidate sample divided by 10, everything recomputed.
+fn consistent_forgery() -> Entry {
+    let mut e = entry().clone();
+    let t = &mut e.report.timing;
+    for s in &mut t.candidate.samples_ms {
+        *s /= 10.0;
+    }
+    t.candidate.median_ms = stats::median(&t.candidate.samples_ms);
+    t.candidate.min_ms /= 10.0;
+    t.candidate.p10_ms /= 10.0;
+    t.candidate.p90_ms /= 10.0;
+    t.candidate.mad_ms /= 10.0;
+    t.speedup = t.baseline.median_ms / t.candidate.median_ms;
+    let (lo, hi) = stats::bootstrap_speedup_ci(&t.baseline.samples_ms, &t.candidate.samples_ms, t.ci_level, CompetitionProfiler::default().resamples, e.report.seed);
+    t.speedup_ci = [lo, hi];
+    rescore(&mut e);
+    e
+}
+
+#[test]
+fn a_consistent_forgery_imports_only_as_self_reported_and_a_rerun_says_not_reproduced() {
+    let forged = consistent_forgery();
+    forged.validate().expect("consistent with itself");
+    // Imported, it is somebody's word, whatever it claims.
+    let mut store = MemoryStore::default();
+    let m = merge_json_from(&mut store, &export_json(std::slice::from_ref(&forged)).unwrap(), Some("results.json")).unwrap();
+    assert_eq!(m.added, 1);
+    assert_eq!(store.entries()[0].provenance, Provenance::SelfReported { source: "results.json".into() });
+    // Its share link too.
+    let link = share::encode(&forged).unwrap();
+    assert_eq!(share::decode(&link).unwrap().provenance.kind(), "self_reported");
+    // The CSV says so.
+    let csv = export_csv(&store.entries());
+    assert!(csv.lines().next().unwrap().ends_with("provenance,provenance_source,browser_engine"));
+    assert!(csv.lines().nth(1).unwrap().contains("self_reported,\"results.json\""), "{csv}");
+    // A re-run with its seed measures the real speed: not reproduced, with both figures.
+    let v = reproduce(&forged, entry());
+    assert!(!v.reproduced);
+    assert!(v.summary.starts_with(&format!("not reproduced: the claim says {:.1}×, this browser measured {:.1}×", forged.report.timing.speedup, entry().report.timing.speedup)), "{}", v.summary);
+    assert!(v.checks.iter().any(|c| c.what == "speedup" && !c.ok));
+    // The honest claim against its own re-measurement is reproduced.
+    let v = reproduce(entry(), entry());
+    assert!(v.reproduced && v.summary.starts_with("reproduced:"), "{}", v.summary);
+    assert_eq!(v.accepted, [entry().report.timing.speedup_ci[0] / REPRODUCE_TOLERANCE, entry().report.timing.speedup_ci[1] * REPRODUCE_TOLERANCE]);
+    // A re-run of another model is not the same measurement; a re-run with a fresh seed compares
+    // the public-split accuracy, the division and the speed, not the seed-dependent equivalence.
+    let mut other = entry().clone();
+    other.hash = "0".repeat(64);
+    assert!(!reproduce(entry(), &other).reproduced);
+    let mut fresh = entry().clone();
+    fresh.report.seed += 1;
+    fresh.report.equivalence.agreement = 0.995;
+    let v = reproduce(entry(), &fresh);
+    assert!(v.reproduced && !v.checks.iter().any(|c| c.what == "output equivalence"), "{v:?}");
+}
+
+#[test]
+fn engines_are_named_from_the_user_agent() {
+    assert_eq!(engine_of("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36"), "Chromium 156");
+    assert_eq!(engine_of("Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"), "Firefox 153");
+    assert_eq!(engine_of("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15"), "Safari 17");
+    assert_eq!(engine_of("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0"), "Edge 120");
+    assert_eq!(engine_of("native linux/x86_64"), "native");
+    // The same claim re-run in another engine is not comparable.
+    let mut ff = entry().clone();
+    ff.report.environment.user_agent = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0".into();
+    let mut cr = entry().clone();
+    cr.report.environment.user_agent = "Mozilla/5.0 HeadlessChrome/156.0.0.0 Safari/537.36".into();
+    let v = reproduce(&cr, &ff);
+    assert!(!v.reproduced && v.summary.contains("re-run in Chromium"), "{}", v.summary);
+}
+
+#[test]
+fn a_verifier_keeps_its_own_median_run_marks_it_verified_and_judges_the_claim() {
+    use tinymlperf::submission::provenance::{runs_agree, verified_entry};
+    let honest = entry();
+    let runs: Vec<Entry> = [0.9, 1.0, 1.3].iter().map(|f| {
+        let mut r = honest.clone();
+        r.report.timing.speedup *= f;
+        r.report.seed = 999;
+        r.report.environment.user_agent = "Mozilla/5.0 HeadlessChrome/156.0.0.0 Safari/537.36".into();
+        r
+    }).collect();
+    assert!(runs_agree(&runs[0], &runs[1]) && !runs_agree(&runs[0], &runs[2]));
+    let v = verified_entry(honest, &runs, 1.8e12).unwrap();
+    assert_eq!(v.entry.report.timing.speedup, runs[1].report.timing.speedup, "the median run");
+    assert_eq!(v.speedups.len(), 3);
+    let Provenance::Verified { run } = &v.entry.provenance else { panic!("{:?}", v.entry.provenance) };
+    assert_eq!((run.seed, run.runs, run.engine.as_str()), (999, 3, "Chromium 156"));
+    assert!((run.spread - (1.3 / 0.9 - 1.0)).abs() < 1e-9);
+    assert_eq!(v.entry.team, honest.team);
+    // The native claim was measured in another "engine": the verdict says so.
+    assert_eq!(v.status, "not_reproduced");
+    // A forged claim of the same artifact, re-measured in the same engine: not reproduced.
+    let mut claim = consistent_forgery();
+    claim.report.environment.user_agent = runs[0].report.environment.user_agent.clone();
+    let v = verified_entry(&claim, &runs, 1.8e12).unwrap();
+    assert_eq!(v.status, "not_reproduced");
+    assert!(v.verdict.summary.contains("speedup"), "{}", v.verdict.summary);
+    let mut same_engine = honest.clone();
+    same_engine.report.environment.user_agent = runs[0].report.environment.user_agent.clone();
+    assert_eq!(verified_entry(&same_engine, &runs, 1.8e12).unwrap().status, "verified");
+    // Runs of another artifact are refused.
+    let mut wrong = runs[0].clone();
+    wrong.hash = "1".repeat(64);
+    assert!(verified_entry(honest, &[wrong], 0.0).is_err());
+}
