@@ -335,7 +335,7 @@ async function setKernel(file) {
     const bytes = await file.arrayBuffer();
     const m = await engine.request('inspect-kernel', { bytes });
     state.kernel = bytes;
-    $('wasm-name').textContent = `${file.name}: ${int(m.functions)} functions, ${int(m.instructions)} instructions, ${int(m.simd_instructions)} SIMD, ${int(m.int_dot_instructions)} integer-dot`;
+    $('wasm-name').textContent = `${file.name}: ${int(m.functions)} functions, ${int(m.instructions)} instructions, ${int(m.simd_instructions)} SIMD, ${int(m.int_dot_instructions)} integer-dot in the file (innovation credit counts only what it executes when run)`;
     setStatus($('submit-status'), 'Kernel accepted by the module check. Submit to run, check and time it in its own worker.', 'ok');
   } catch (e) {
     $('wasm-name').textContent = `${file.name}: rejected`;
