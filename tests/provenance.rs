@@ -1,6 +1,8 @@
 //! Measured, self-reported or verified: an entry from outside is always somebody's word, its figures
 //! must agree with each other (forgeries that contradict themselves are refused, naming the field),
 //! and a re-run gives a verdict. Played as a student who edits an export or a share link.
+mod support;
+
 use std::sync::OnceLock;
 use tinymlperf::format::share;
 use tinymlperf::leaderboard::{export_csv, export_json, merge_json_from, EntryStore, MemoryStore};
@@ -182,4 +184,20 @@ fn a_verifier_keeps_its_own_median_run_marks_it_verified_and_judges_the_claim() 
     let mut wrong = runs[0].clone();
     wrong.hash = "1".repeat(64);
     assert!(verified_entry(honest, &[wrong], 0.0).is_err());
+}
+
+#[test]
+fn self_reported_entries_rank_apart_below_every_measured_one() {
+    use tinymlperf::leaderboard::{rank, Board};
+    let mut honest = entry().clone();
+    support::retime(&mut honest, 10.0, false);
+    let mut forged = entry().clone().as_self_reported("results.json");
+    support::retime(&mut forged, 100.0, false);
+    forged.team = "Forger".into();
+    let rows = rank(&[honest.clone(), forged.clone()], tinymlperf::events::EventId::MlpSprint, Board::Speed);
+    assert_eq!(rows[0].team, honest.team, "the measured entry leads although the forgery claims 10× more");
+    assert_eq!((rows[0].rank, rows[0].provenance.as_str()), (Some(1), "measured_here"));
+    assert_eq!((rows[1].team.as_str(), rows[1].rank, rows[1].provenance.as_str()), ("Forger", Some(1), "self_reported"));
+    assert!(rows[1].note.as_deref().unwrap().starts_with("self-reported (results.json): not measured in this browser"), "{:?}", rows[1].note);
+    assert_eq!(rows[0].engine, "native");
 }

@@ -270,6 +270,7 @@ fn submission_fields_are_checked() {
         (Submission { url: "javascript:alert(1)".into(), ..base.clone() }, "http(s)://"),
         (Submission { event: "mlp_marathon".into(), ..base.clone() }, "unknown event 'mlp_marathon'"),
         (Submission { budget_s: Some(0.0), ..base.clone() }, "between 1 and 600 seconds"),
+        (Submission { team: "Team \u{202E}ecnarf".into(), ..base.clone() }, "override characters"),
     ] {
         let msg = err_of(submit_entry(&clock, &s, &bytes, &mut |_| {}));
         assert!(msg.contains(want), "{msg}");

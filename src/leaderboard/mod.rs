@@ -106,6 +106,13 @@ pub struct Row {
     /// (the order the board itself uses); empty when the team has one.
     #[serde(default)]
     pub history: Vec<HistoryItem>,
+    /// `measured_here`, `self_reported` or `verified` (self-reported rows are ranked apart, after
+    /// every measured one).
+    #[serde(default)]
+    pub provenance: String,
+    /// Browser engine that measured it (`Chromium 156`).
+    #[serde(default)]
+    pub engine: String,
 }
 
 /// The three boards of one event.
@@ -143,24 +150,31 @@ pub fn pareto_front(entries: &[Entry], event: EventId) -> Vec<String> {
 
 /// Ranks `entries` of `event` on one board: one row per team and division, the team's best entry by
 /// the board's rule, with its other entries in [`Row::history`]. Closed stable rows first (ranked),
-/// then open-division rows (ranked among themselves), then unstable ones (unranked). Within a value,
+/// then open-division rows (ranked among themselves), then unstable ones (unranked); then the same
+/// three groups again for self-reported entries, ranked only among themselves. Within a value,
 /// earlier submissions are listed first. Entries with the same [`entry_key`] count once (the first).
 pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
     let mut seen = std::collections::HashSet::new();
     let mut es: Vec<(&Entry, String)> = entries.iter().filter(|e| e.event == event).map(|e| (e, entry_key(e))).filter(|(_, k)| seen.insert(k.clone())).collect();
     // Speed and composite depend on the timing; innovation does not, so an unstable run still ranks there.
     let ranked = |e: &Entry| board == Board::Innovation || !e.report.timing.unstable;
-    let group = |e: &Entry| match (ranked(e), e.division()) {
-        (true, Division::Closed) => 0u8,
-        (true, Division::Open) => 1,
-        (false, _) => 2,
+    // Figures measured here or by a verifier rank first; self-reported ones (imports, links, course
+    // boards) are ranked only among themselves, below, and never as if measured here.
+    let group = |e: &Entry| {
+        let g = match (ranked(e), e.division()) {
+            (true, Division::Closed) => 0u8,
+            (true, Division::Open) => 1,
+            (false, _) => 2,
+        };
+        if e.provenance.is_measured() { g } else { g + 3 }
     };
+    let unranked = |g: u8| g % 3 == 2;
     es.sort_by(|(a, _), (b, _)| group(a).cmp(&group(b)).then(board.value(b).total_cmp(&board.value(a))).then(a.submitted_at.total_cmp(&b.submitted_at)).then(a.hash.cmp(&b.hash)));
     // In that order, a team's first entry of a division is its best; the rest become its history.
     let mut best: Vec<(&Entry, &str, Vec<HistoryItem>)> = Vec::new();
-    let mut slot: std::collections::HashMap<(String, Division), usize> = std::collections::HashMap::new();
+    let mut slot: std::collections::HashMap<(String, Division, bool), usize> = std::collections::HashMap::new();
     for (e, key) in &es {
-        match slot.get(&(normalize_team(&e.team), e.division())) {
+        match slot.get(&(normalize_team(&e.team), e.division(), e.provenance.is_measured())) {
             Some(&i) => best[i].2.push(HistoryItem {
                 hash: e.hash.clone(),
                 key: key.clone(),
@@ -172,7 +186,7 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
                 submitted_at: e.submitted_at,
             }),
             None => {
-                slot.insert((normalize_team(&e.team), e.division()), best.len());
+                slot.insert((normalize_team(&e.team), e.division(), e.provenance.is_measured()), best.len());
                 best.push((e, key, Vec::new()));
             }
         }
@@ -189,17 +203,24 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
         }
         in_group += 1;
         let same_as_prev = i > 0 && keys[i - 1] == (g, v);
-        let rank = match (g, rows.last()) {
-            (2, _) => None,
+        let rank = match (unranked(g), rows.last()) {
+            (true, _) => None,
             (_, Some(prev)) if same_as_prev => prev.rank,
             _ => Some(in_group),
         };
-        let tied = g != 2 && (same_as_prev || keys.get(i + 1) == Some(&(g, v)));
-        let note = match (g, e.division()) {
-            (2, _) => Some(format!("not ranked: {}", e.report.timing.unstable_reason.clone().unwrap_or_else(|| "unstable timing".into()))),
-            (_, Division::Open) => Some(format!("open division: {}", e.gate.reason)),
+        let tied = !unranked(g) && (same_as_prev || keys.get(i + 1) == Some(&(g, v)));
+        let mut note = match (unranked(g), e.division()) {
+            (true, _) => Some(format!("not ranked: {}", e.report.timing.unstable_reason.clone().unwrap_or_else(|| "unstable timing".into()))),
+            (_, Division::Open) => Some(e.gate.reason.clone()),
             _ => None,
         };
+        if let crate::submission::Provenance::SelfReported { source } = &e.provenance {
+            let what = format!("self-reported ({source}): not measured in this browser; ranked only among self-reported entries");
+            note = Some(match note {
+                Some(n) => format!("{what}; {n}"),
+                None => what,
+            });
+        }
         rows.push(Row {
             rank,
             tied,
@@ -213,6 +234,8 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
             note,
             submitted_at: e.submitted_at,
             history,
+            provenance: e.provenance.kind().to_string(),
+            engine: crate::submission::provenance::engine_of(&e.report.environment.user_agent),
         });
     }
     rows

@@ -239,6 +239,11 @@ pub fn check_text(team: &str, description: &str, url: &str) -> Result<()> {
     if team.chars().any(char::is_control) {
         return Err(Error::format("submission", "team name contains control characters"));
     }
+    // Bidirectional overrides and isolates would let a name display as another (shown reversed)
+    // and break the board's layout around it.
+    if team.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')) {
+        return Err(Error::format("submission", "team name contains right-to-left or left-to-right override characters; type the name without them"));
+    }
     if description.chars().count() > MAX_DESCRIPTION {
         return Err(Error::format("submission", format!("description is over {MAX_DESCRIPTION} characters")));
     }
