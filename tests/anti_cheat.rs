@@ -111,10 +111,10 @@ fn an_honest_entry_is_verified_on_every_call_and_its_checks_sit_among_the_timed_
     assert_eq!(again.equivalence, report.equivalence);
     assert_eq!(again.accuracy, report.accuracy);
     assert_eq!(report.accuracy.candidate, report.accuracy.reference, "SIMD reference = recorded accuracy");
-    // Shifted, contrast-scaled and dithered fresh digits are harder for every model: the reference
-    // itself loses a few points there, and that gap is not taken for memorization.
+    // Contrast and dither keep fresh digits in the training distribution: the reference scores on
+    // them about as on the public split, and the honest entry is no memorizer.
     let gap = (report.accuracy.candidate - report.equivalence.candidate_accuracy) * 100.0;
-    assert!(gap > 2.0, "the natural public/fresh gap is {gap:.1} pp");
+    assert!(gap.abs() < 3.0, "public/fresh gap {gap:.1} pp");
     assert!(scoring::disqualified(&report).is_none(), "{:?}", scoring::disqualified(&report));
     // No sample is ever sent twice: a short last batch is padded with other fresh samples.
     let mut hashes = HashSet::new();

@@ -7,7 +7,7 @@ use tinymlperf::events::EventId;
 use tinymlperf::format::{self as fmt, Package};
 use tinymlperf::kernels::{self, Kernels};
 use tinymlperf::models::{argmax_rows, Dataset, Model, EVAL_BATCH};
-use tinymlperf::profiler::benchmark::{equivalence, fresh_split, Equivalence};
+use tinymlperf::profiler::benchmark::{check_set, equivalence, Equivalence};
 use tinymlperf::scoring::{self, innovation::Artifact, Division, GateResult, Innovation};
 use tinymlperf::submission::{self, entry_model, Inspection};
 
@@ -95,22 +95,6 @@ pub fn inspect(event: EventId, bytes: &[u8]) -> Result<(Inspection, String)> {
     Ok((ins, s))
 }
 
-/// Logits of `model` over all of `data`, in calls of `batch` samples (a short last call padded by
-/// repeating its first sample, as the page's profiler does).
-fn all_logits(model: &Model, k: &Kernels, data: &Dataset, batch: usize) -> tinymlperf::Result<Vec<f32>> {
-    let mut out = Vec::with_capacity(data.len() * model.classes());
-    let mut start = 0;
-    while start < data.len() {
-        let count = batch.min(data.len() - start);
-        let inputs = data.inputs(start, count).padded(batch);
-        let mut l = model.forward(k, inputs.as_input(), batch)?;
-        l.truncate(count * model.classes());
-        out.extend(l);
-        start += count;
-    }
-    Ok(out)
-}
-
 /// Samples in `range` of `data` that `model` classifies correctly, in calls of [`EVAL_BATCH`] (as
 /// `models::count_correct` does over a whole set).
 fn count_correct_in(model: &Model, k: &Kernels, data: &Dataset, range: std::ops::Range<usize>) -> tinymlperf::Result<usize> {
@@ -168,8 +152,9 @@ pub struct Verdict {
 /// held-out accuracy with the entry's own kernel table (as `models::count_correct`, over two
 /// threads), applies `scoring::gate` against the
 /// reference's recorded accuracy; then, as the page's gate does, compares the entry's logits with
-/// the reference's on a fresh split drawn from `seed` (output equivalence, and the same gate on
-/// fresh accuracy); then runs the innovation detector with the resulting division.
+/// the reference's on the run's fresh check batches for `seed` — the same batches the page's
+/// profiler checks (output equivalence, and the same gate on fresh accuracy); then runs the
+/// innovation detector with the resulting division.
 pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let t0 = std::time::Instant::now();
     let e = submission::load_entry(event, bytes)?;
@@ -177,15 +162,24 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let (bench, reference_package) = (&r.0, &r.1);
     let data = &bench.dataset;
     let batch = bench.spec.default_batch.max(1);
-    let fresh = fresh_split(bench, seed);
+    // The page's fresh check batches for this seed (same generator and treatment as timed inputs).
+    let checks = check_set(bench, seed);
+    let fresh_labels: Vec<u8> = checks.iter().flat_map(|(_, l)| l.iter().copied()).collect();
     // Two threads with about equal work: this one counts the first part of the held-out split; the
-    // other computes the fresh split's logits (reference, then entry) and counts the rest.
+    // other computes the check batches' logits (reference, then entry) and counts the rest.
     let total = data.len();
-    let split = total.saturating_sub(fresh.len());
+    let split = total.saturating_sub(fresh_labels.len());
     let (first, rest) = std::thread::scope(|scope| {
         let other = scope.spawn(|| -> tinymlperf::Result<(Vec<f32>, Vec<f32>, usize)> {
-            let r = all_logits(&bench.model, &kernels::best(), &fresh, batch)?;
-            let c = all_logits(&e.model, &e.kernels, &fresh, batch)?;
+            let logits = |m: &Model, k: &Kernels| -> tinymlperf::Result<Vec<f32>> {
+                let mut out = Vec::new();
+                for (x, _) in &checks {
+                    out.extend(m.forward(k, x.as_input(), batch)?);
+                }
+                Ok(out)
+            };
+            let r = logits(&bench.model, &kernels::best())?;
+            let c = logits(&e.model, &e.kernels)?;
             Ok((r, c, count_correct_in(&e.model, &e.kernels, data, split..total)?))
         });
         (count_correct_in(&e.model, &e.kernels, data, 0..split), other.join())
@@ -195,7 +189,7 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let reference = bench.recorded_correct as f64 / total as f64;
     let heldout_gate = scoring::gate(reference, correct as f64 / total as f64);
     let budget = submission::logit_budget(&e, reference_package, false);
-    let eq = equivalence(&ref_logits, &cand_logits, fresh.labels(), bench.spec.classes, budget);
+    let eq = equivalence(&ref_logits, &cand_logits, &fresh_labels, bench.spec.classes, budget);
     let fresh_gate = scoring::gate(eq.reference_accuracy, eq.candidate_accuracy);
 
     // The engine's own verdicts, so `verify` and the browser can never disagree on the rules.

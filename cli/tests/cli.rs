@@ -76,7 +76,7 @@ fn quantize_writes_an_int8_package_the_detector_credits() {
     let ins = inspect_package(MLP, &bytes).unwrap();
     let q = technique(&ins.innovation, "quantization");
     assert!(q.detected && (q.points - 0.30).abs() < 1e-9, "{q:?}");
-    assert!(technique(&ins.innovation, "custom_kernels").evidence.iter().any(|l| l.contains("INT8 kernel runs 3 of 3")));
+    assert!(technique(&ins.innovation, "custom_kernels").evidence.iter().any(|l| l.contains("INT8 kernels run 3 of 3")));
 
     // verify: the event comes from the metadata; INT8 stays in the closed division.
     let v = ok(&["verify", out.to_str().unwrap(), "--seed", "1"]);
