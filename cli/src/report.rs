@@ -51,16 +51,13 @@ fn thousands(n: usize) -> String {
 }
 
 /// The innovation block shared by `inspect` and `verify`.
-pub fn innovation_text(inn: &Innovation, pending_gate: bool, native_simd_note: bool) -> String {
+pub fn innovation_text(inn: &Innovation, pending_gate: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "innovation{}", if pending_gate { " (before the gate: distillation is credited only if the package passes it)" } else { "" });
     for t in &inn.techniques {
         let _ = writeln!(s, "  [{}] {:<20} {:.3} / {:.2}", if t.detected { "x" } else { " " }, t.name, t.points, t.max_points);
         for e in &t.evidence {
             let _ = writeln!(s, "        {e}");
-        }
-        if t.id == "custom_kernels" && !t.detected && native_simd_note {
-            let _ = writeln!(s, "        (native note: in the browser the simd128 table replaces these scalar ops, which scores 0.10 here)");
         }
     }
     for c in &inn.claimed_not_detected {
@@ -91,7 +88,7 @@ pub fn inspect(event: EventId, bytes: &[u8]) -> Result<(Inspection, String)> {
     for (name, dtype, shape, zeros) in &ins.tensors {
         let _ = writeln!(s, "  {:<28} {:<5} {:<12} {:>6.1}%", name, dtype, format!("{shape:?}"), zeros * 100.0);
     }
-    s.push_str(&innovation_text(&ins.innovation, true, requested == "simd128" && e.kernels.name != "simd128"));
+    s.push_str(&innovation_text(&ins.innovation, true));
     Ok((ins, s))
 }
 
@@ -278,7 +275,7 @@ pub fn verdict_text(v: &Verdict) -> String {
             }
         }
     }
-    s.push_str(&innovation_text(&v.innovation, false, v.kernels == "simd128" && !cfg!(target_arch = "wasm32")));
+    s.push_str(&innovation_text(&v.innovation, false));
     let _ = writeln!(s, "checked in {:.1}s", v.seconds);
     s
 }
