@@ -176,6 +176,7 @@ test('custom-kernel credit follows the SIMD a module executes, not the SIMD it c
   ck = card.locator('.evidence > li[data-technique="custom_kernels"]');
   assert.equal(await ck.getAttribute('class'), 'detected', await ck.textContent());
   assert.match(await ck.textContent(), /executed [\d.]+ [kM]? ?v128 operations per call \(\d+% of its arithmetic\)/);
-  await page.screenshot({ path: shotPath('executed-simd-evidence.png'), fullPage: false });
+  await ck.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: shotPath('executed-simd-evidence.png') });
   await page.check('input[name="source"][value="recipe"]');
 });
