@@ -9,7 +9,7 @@
 // the team's other entries in `row.history`, best first; each row shows them in a <details>
 // disclosure ("2 earlier") listing their value and date.
 import { createStore, set, del, entries as idbEntries, clear } from './vendor/idb-keyval.js';
-import { h, shortHash } from './ui.js';
+import { h, shortHash, provenanceInfo } from './ui.js';
 
 // The table styles live beside this module; loaded once, whoever imports it.
 if (typeof document !== 'undefined' && !document.querySelector('link[data-boards-css]')) {
@@ -82,10 +82,15 @@ export async function addOwn(store, own, engine, list) {
   return keys;
 }
 
-/** The course board and the visitor's entries as one keyed list (a key in both counts once). */
+/**
+ * The course board and the visitor's entries as one keyed list (a key in both counts once: the copy
+ * measured in this browser, else the course board's, else the visitor's imported one).
+ */
 export async function allEntries(engine, course, own) {
   if (!course.length) return { entries: [...own.values()], keys: [...own.keys()] };
-  return keyEntries(engine, [...course, ...own.values()]);
+  const mine = [...own.values()];
+  const here = (e) => e.provenance?.kind === 'measured_here';
+  return keyEntries(engine, [...mine.filter(here), ...course, ...mine.filter((e) => !here(e))]);
 }
 
 // ---------------------------------------------------------------- rendering
@@ -127,28 +132,61 @@ function historyList(kind, row, ctx) {
     x.ranked ? null : h('span', { class: 'h-note' }, 'unstable, not ranked')))));
 }
 
-/** One board's table. `ctx`: `isOwn(key)`, `isCourse(key)`, `describe(key)` (a row's tooltip). */
+/**
+ * Where a row's figures come from, as a line under the team: "measured here", "self-reported · file
+ * x.json", "verified · Chromium 141, seed 7, Nov 30, 2026" (+ "claim not reproduced"), and this
+ * browser's re-run verdict on it. The row's `provenance` kind is the engine's; the entry gives the details.
+ */
+function provenanceLine(r, ctx) {
+  const entry = ctx.entryOf?.(r.key);
+  const prov = entry?.provenance?.kind === r.provenance ? entry.provenance : { kind: r.provenance || 'self_reported', source: '' };
+  const p = provenanceInfo(prov, { verdict: ctx.verdictOf?.(r.key) });
+  const mark = { measured: '●', verified: '✔', self: '◌' }[p.cls] ?? '◌';
+  return h('span', { class: `prov ${p.cls}`, title: p.detail, dataset: { provenance: p.kind } },
+    h('span', { class: 'prov-mark', 'aria-hidden': 'true' }, mark), ' ', p.label,
+    p.notReproduced ? h('span', { class: 'prov-bad' }, ' · claim not reproduced') : null,
+    p.verdict ? h('span', { class: p.verdict.reproduced ? 'prov-ok' : 'prov-bad', title: p.verdictText, dataset: { verdict: p.verdict.reproduced ? 'reproduced' : 'not-reproduced' } },
+      p.verdict.reproduced ? ' · reproduced here' : ' · not reproduced') : null);
+}
+
+/**
+ * One board's table. `ctx`: `isOwn(key)` (in this browser's store), `isCourse(key)`, `describe(key)`
+ * (a row's tooltip), `entryOf(key)` (the entry, for its provenance's details), `verdictOf(key)` (this
+ * browser's re-run verdict on it). Self-reported rows, which the engine ranks apart after every
+ * measured or verified one, sit under their own heading.
+ */
 export function boardTable(kind, title, what, rows, ctx) {
   const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'team'),
     h('th', { scope: 'col' }, kind === 'speed' ? 'speedup' : 'score'), h('th', { scope: 'col' }, 'notes')));
   const row = (r) => {
-    const own = ctx.isOwn(r.key);
+    // "you" only for what this browser measured: an imported or linked entry is somebody's word.
+    const own = ctx.isOwn(r.key) && r.provenance === 'measured_here';
     const course = ctx.isCourse(r.key);
     const history = r.history ?? [];
     const notes = [r.division === 'open' ? 'open division' : '', r.unstable ? 'unstable' : '', r.note ?? ''].filter(Boolean).join('; ');
-    return h('tr', { dataset: { hash: r.hash, key: r.key, history: String(history.length) }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
+    return h('tr', { dataset: { hash: r.hash, key: r.key, history: String(history.length), provenance: r.provenance || undefined }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
       h('td', { class: 'rank' }, r.rank == null ? '–' : `${r.rank}${r.tied ? '=' : ''}`),
       h('td', { class: 'team' }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null,
+        provenanceLine(r, ctx),
         history.length ? historyList(kind, { ...r, history }, ctx) : null),
       h('td', { class: 'value' }, formatValue(kind, r.value), r.ci && kind === 'speed' ? h('small', {}, `CI ${r.ci.map((x) => x.toFixed(2)).join('–')}`) : null),
       h('td', { class: 'notes', title: ctx.describe?.(r.key) ?? '' }, notes));
   };
   const anyNotes = rows.some((r) => r.division === 'open' || r.unstable || r.note);
+  // The engine lists self-reported rows last, ranked only among themselves: they get a table of their
+  // own under a heading, so nobody reads them as measured here.
+  const split = rows.findIndex((r) => r.provenance === 'self_reported');
+  const measured = split < 0 ? rows : rows.slice(0, split);
+  const self = split < 0 ? [] : rows.slice(split);
+  const table = (list, cls) => h('div', { class: 'table-wrap' }, h('table', { class: cls }, head.cloneNode(true), h('tbody', {}, list.map(row))));
   return h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
     h('h3', {}, title, h('small', {}, ` — ${what}`)),
-    rows.length === 0
-      ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.')
-      : h('div', { class: 'table-wrap' }, h('table', {}, head, h('tbody', {}, rows.map(row)))));
+    rows.length === 0 ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.') : null,
+    measured.length ? table(measured, 'measured') : null,
+    self.length ? [
+      h('h4', { class: 'group-head self' }, 'Self-reported — not measured in this browser',
+        h('small', {}, ' ranked only among themselves')),
+      table(self, 'self-reported')] : null);
 }
 
 /** The three tables of an event's boards. */

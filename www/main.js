@@ -8,16 +8,19 @@
 import { EngineWorker, runJob, compiled } from './engine.js';
 import { openStore } from './store.js';
 import { speedupChart, paretoChart, mountChart } from './charts.js';
-import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, shortHash, timingOf } from './ui.js';
-import { keyedStore, loadOwn, addOwn as addKeyed, allEntries as keyedEntries, boardTables, placeOf } from './boards.js';
+import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, timingOf } from './ui.js';
+import { keyedStore, loadOwn, addOwn as addKeyed, allEntries as keyedEntries, keyEntries, boardTables, placeOf } from './boards.js';
+import { openVerdicts, verdictFor, mergeFrom, judgeRerun, verdictRecord, verdictView } from './provenance.js';
+import { boardAddress, loadBoard, boardInfo } from './course.js';
 
 const params = new URLSearchParams(location.search);
 const EMBED = params.get('embed') === '1';
 const state = {
   env: null, events: [], store: null,
   own: new Map(), // entry key (team + artifact, from the engine) → Entry (this browser's, persisted)
-  course: [], // Entries of ?board=
+  course: [], // Entries of ?board= (self-reported from its URL; a verified board's verified ones as given)
   courseKeys: new Set(), // their entry keys
+  verdicts: null, // this browser's re-run verdicts by claim key (www/provenance.js)
   results: new Map(), // event → Entry of the latest "Run all events"
   boardEvent: null, job: null,
 };
@@ -75,6 +78,7 @@ async function boot() {
     notice('warn', 'Your entries will not be saved.', `This browser refused storage (${state.store.reason}), as private windows often do. Entries stay in memory until you close the tab: export them to keep them.`, { id: 'storage-warning' });
   }
   state.own = await loadOwn(state.store, engine); // records stored under their hash move to their key
+  state.verdicts = await openVerdicts();
 
   setupRun();
   setupSubmit();
@@ -440,34 +444,55 @@ function setupBoards() {
   });
 }
 
+/** Outside data (a file, a share link, a course board) joins the visitor's entries self-reported from `source`. */
+async function importFrom(text, source) {
+  const res = await mergeFrom(engine, [...state.own.values()], text, source);
+  await addOwn(res.entries.filter((x, i) => !state.own.has(res.keys[i])));
+  return res;
+}
+
 async function importText(name, text) {
   const status = $('board-status');
   try {
-    const res = await engine.request('merge', { existing: [...state.own.values()], text });
-    await addOwn(res.entries.filter((x, i) => !state.own.has(res.keys[i])));
+    const res = await importFrom(text, `file ${name}`);
     await refreshBoards();
-    setStatus(status, `Imported ${name}: ${res.added} new, ${res.duplicates} already on your board.`, 'ok');
+    setStatus(status, `Imported ${name}: ${res.added} new, ${res.duplicates} already on your board. Imported entries are self-reported (file ${name}): not measured in this browser.`, 'ok');
   } catch (e) {
     setStatus(status, `Could not import ${name}: ${e.message}. Your leaderboard is unchanged.`, 'error');
   }
 }
 
+// ?board=URL (www/course.js): http(s) only; the box says where it came from and whether it was re-measured.
 async function loadCourseBoard() {
   const src = params.get('board');
   if (!src) return;
   const box = $('course-info');
   box.hidden = false;
+  const where = boardAddress(src);
+  if (where.refused) {
+    box.classList.add('error');
+    box.setAttribute('role', 'alert');
+    box.dataset.state = 'refused';
+    box.textContent = `${where.refused} Your own entries are shown alone.`;
+    return;
+  }
   box.textContent = 'Loading the course leaderboard…';
   try {
-    const res = await fetch(new URL(src, location.href), { cache: 'no-cache' });
-    if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
-    const merged = await engine.request('merge', { existing: [], text: await res.text() });
-    state.course = merged.entries;
-    state.courseKeys = new Set(merged.keys);
-    box.replaceChildren(h('strong', {}, 'Course leaderboard: '), `${merged.entries.length} entries from `, h('a', { href: src }, src), ', ranked together with your own (marked “you”).');
+    const board = await loadBoard(engine, where.url);
+    state.course = board.entries;
+    state.courseKeys = new Set(board.keys);
+    box.dataset.state = board.verifier ? 'verified' : 'self-reported';
+    box.replaceChildren(...boardInfo(board, {
+      onAdd: async () => {
+        const res = await importFrom(board.text, board.source);
+        await refreshBoards();
+        return `Added ${res.added} (self-reported), ${res.duplicates} already on your leaderboard`;
+      },
+    }));
   } catch (e) {
     box.classList.add('error');
-    box.textContent = `The course leaderboard at ${src} could not be loaded: ${e.message}. Your own entries are shown alone.`;
+    box.dataset.state = 'error';
+    box.textContent = `The course leaderboard at ${where.url.href} could not be loaded: ${e.message}. Your own entries are shown alone.`;
   }
 }
 
@@ -487,11 +512,12 @@ async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
   const byKey = new Map(keys.map((k, i) => [k, entries[i]]));
   $('board-tables').replaceChildren(...boardTables(boards, {
     isOwn: (k) => state.own.has(k), isCourse: (k) => state.courseKeys.has(k), describe: (k) => byKey.get(k)?.description ?? '',
+    entryOf: (k) => byKey.get(k), verdictOf: (k) => verdictFor(state.verdicts, k, byKey.get(k)),
   }));
   const front = new Set(boards.pareto ?? boards.pareto_front ?? []);
   const points = entries.map((e, i) => ({
     label: e.team, latency_ms: timingOf(e.report).candidate.median_ms, accuracy: asPct(e.report.accuracy.candidate),
-    bytes: e.report.memory.weight_bytes, kind: state.own.has(keys[i]) ? 'own' : 'course', front: front.has(e.hash),
+    bytes: e.report.memory.weight_bytes, kind: state.own.has(keys[i]) && e.provenance?.kind === 'measured_here' ? 'own' : 'course', front: front.has(e.hash),
   }));
   const ref = entries[0]?.report;
   if (ref) points.push({ label: 'scalar baseline', latency_ms: timingOf(ref).baseline.median_ms, accuracy: asPct(ref.accuracy.reference), bytes: ref.memory.reference_weight_bytes, kind: 'baseline' });
@@ -501,6 +527,9 @@ async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
 }
 
 // ---------------------------------------------------------------- share links
+// A link's figures are its author's word (decodeShare marks the entry self-reported, "share link").
+// "Re-run in my browser" ends with the engine's verdict (reproduceClaim), kept for the claim
+// (www/provenance.js): a claim that was not reproduced is marked so on its card and board row.
 async function openShared() {
   const m = location.hash.match(/^#share=(.*)$/s);
   const section = $('shared');
@@ -510,9 +539,10 @@ async function openShared() {
   const status = $('shared-status');
   setStatus(status, 'Opening the link…');
   $('shared-body').replaceChildren();
-  let entry;
+  let entry, key;
   try {
     entry = await engine.request('decode-share', { fragment: decodeURIComponent(m[1]) });
+    [key] = (await keyEntries(engine, [entry])).keys;
   } catch (e) {
     section.dataset.state = 'error';
     setStatus(status, `This share link cannot be opened: ${e.message}. It may be cut off (some apps shorten long links) or edited. Ask for the link again, or run the event yourself below.`, 'error');
@@ -520,25 +550,42 @@ async function openShared() {
   }
   section.dataset.state = 'done';
   const f = envFacts(entry.report.environment);
-  setStatus(status, `Entry “${entry.team}” for ${eventTitle(entry.event)}, measured ${entry.submitted_at ? new Date(entry.submitted_at).toLocaleString() : ''} in ${browserName(f.ua)}. Shown as recorded; nothing was re-run.`);
+  setStatus(status, `Entry “${entry.team}” for ${eventTitle(entry.event)}, measured ${entry.submitted_at ? new Date(entry.submitted_at).toLocaleString() : ''} in ${browserName(f.ua)}. Shown as recorded; nothing was re-run: the link's figures are its author's word (self-reported) until this browser reproduces them.`);
   const canRecipe = Boolean(entry.recipe);
   const pkgUrl = entry.package_url || (/\.safetensors(\?.*)?$/i.test(entry.url ?? '') ? entry.url : null);
-  const rerun = h('button', { type: 'button', class: 'primary', disabled: !(canRecipe || pkgUrl) || undefined, onclick: () => rerunShared(entry, pkgUrl) }, 'Re-run in my browser');
-  const add = h('button', { type: 'button', onclick: async (ev) => { await addOwn([entry]); await refreshBoards(entry.event); ev.currentTarget.textContent = 'Added to your leaderboard'; ev.currentTarget.disabled = true; } }, 'Add to my leaderboard');
-  const card = resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: true, actions: [rerun, add] });
-  $('shared-body').replaceChildren(h('div', { class: 'shared-grid' }, card, h('div', { id: 'rerun-slot' },
+  const rerun = h('button', { type: 'button', class: 'primary', disabled: !(canRecipe || pkgUrl) || undefined, onclick: () => rerunShared(entry, key, pkgUrl) }, 'Re-run in my browser');
+  const add = h('button', {
+    type: 'button',
+    onclick: async (ev) => {
+      const b = ev.currentTarget;
+      try {
+        const res = await importFrom(JSON.stringify(entry), 'share link');
+        await refreshBoards(entry.event);
+        b.textContent = res.added ? 'Added to your leaderboard (self-reported)' : 'Already on your leaderboard';
+        b.disabled = true;
+      } catch (e) {
+        b.textContent = `Could not add it: ${e.message}`;
+      }
+    },
+  }, 'Add to my leaderboard');
+  const claimCard = () => resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: true, actions: [rerun, add], verdict: verdictFor(state.verdicts, key, entry) });
+  const verdict = verdictFor(state.verdicts, key, entry);
+  $('shared-body').replaceChildren(h('div', { class: 'shared-grid' }, claimCard(), h('div', { id: 'rerun-slot' },
+    verdict ? verdictView(verdict, { persistent: state.verdicts.persistent }) : null,
     h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'),
       canRecipe || pkgUrl
-        ? h('p', { class: 'hint' }, `“Re-run in my browser” rebuilds this ${canRecipe ? 'recipe' : 'package'} here and runs the same checks with the same run seed (${entry.report.seed}: the same fresh inputs), timed against the same scalar baseline, so you can compare your machine with the one above. The shared figures stay as they are.`)
-        : h('p', { class: 'hint' }, 'This entry was an uploaded package without a download URL, so it can only be viewed.')))));
+        ? h('p', { class: 'hint' }, `“Re-run in my browser” rebuilds this ${canRecipe ? 'recipe' : 'package'} here and runs the same checks with the same run seed (${entry.report.seed}: the same fresh inputs), timed against the same scalar baseline; the engine then says whether this browser reproduces the link's claim. The shared figures stay as they are.`)
+        : h('p', { class: 'hint' }, 'This entry was an uploaded package without a download URL, so it can only be viewed: its figures stay self-reported.')))));
+  state.sharedCard = claimCard;
   window.__tinymlperf.shared = entry;
 }
 
-async function rerunShared(entry, pkgUrl) {
+async function rerunShared(entry, key, pkgUrl) {
   const slot = $('rerun-slot');
   const status = h('p', { class: 'status', role: 'status' }, 'Re-running in a worker…');
-  const bar = h('progress', { max: 1, value: 0 });
+  const bar = h('progress', { max: 1, value: 0, 'aria-label': 'Re-run progress' });
   slot.replaceChildren(h('div', { class: 'card pending' }, h('h3', {}, 'Your browser'), bar, status));
+  slot.dataset.state = 'running';
   // The shared run's seed: the same fresh split and timing inputs, so anyone can repeat its checks.
   const submission = { team: entry.team, event: entry.event, description: entry.description, url: entry.url ?? '', package_url: entry.package_url ?? '', budget_s: budget(), seed: entry.report.seed, submitted_at: Date.now() };
   try {
@@ -550,10 +597,17 @@ async function rerunShared(entry, pkgUrl) {
     }
     const job = runJob('submit', args, (p) => { bar.value = p.fraction ?? 0; status.textContent = p.message || p.phase || 'Running…'; });
     const mine = await job.promise;
-    const same = mine.hash === entry.hash;
-    slot.replaceChildren(resultCard(mine, eventInfo(mine.event), { title: 'Re-run in your browser', actions: [shareButton(mine)] }),
-      h('p', { class: same ? 'hint ok' : 'hint error' }, same ? `Same model (hash ${shortHash(mine.hash)}): the difference is your machine and browser.` : 'The re-built package has a different hash than the shared one.'));
+    status.textContent = 'Comparing with the claim…';
+    const verdict = verdictRecord(await judgeRerun(engine, entry, mine));
+    await state.verdicts.put(key, verdict);
+    slot.replaceChildren(verdictView(verdict, { persistent: state.verdicts.persistent }),
+      resultCard(mine, eventInfo(mine.event), { title: 'Re-run in your browser', actions: [shareButton(mine)] }));
+    slot.dataset.state = verdict.reproduced ? 'reproduced' : 'not-reproduced';
+    // The claim's card and its board row (if it was added) now carry the verdict.
+    document.querySelector('#shared .shared-grid > .card.result')?.replaceWith(state.sharedCard());
+    await refreshBoards();
   } catch (e) {
+    slot.dataset.state = 'error';
     status.textContent = `Re-run failed: ${e.message}`;
     status.classList.add('error');
   }

@@ -70,6 +70,57 @@ function kpi(key, label, value, sub) {
     h('span', { class: 'kpi-label' }, label), h('span', { class: 'kpi-value' }, value), sub ? h('span', { class: 'kpi-sub' }, sub) : null);
 }
 
+const fmtDay = (ms) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : 'date unknown');
+
+/** A source in a few words for a badge: a URL's host and file, a long text cut (the full text goes in the title). */
+function shortSource(source = '') {
+  try {
+    const u = new URL(source);
+    if (/^https?:$/.test(u.protocol)) return `${u.host}${u.pathname.length > 1 ? `/…/${u.pathname.split('/').filter(Boolean).pop()}` : ''}`;
+  } catch { /* not a URL */ }
+  return source.length > 40 ? `${source.slice(0, 39)}…` : source;
+}
+
+/**
+ * Where an entry's figures come from, in words, from the engine's `provenance` (docs/engine-api.md):
+ * `{kind, label, detail, cls, notReproduced}`. `verdict` is this browser's re-run verdict on the
+ * entry, if any (www/provenance.js).
+ */
+export function provenanceInfo(prov, { verdict } = {}) {
+  const kind = prov?.kind ?? 'self_reported';
+  let info;
+  if (kind === 'measured_here') {
+    info = { kind, label: 'measured here', cls: 'measured', detail: 'Measured here: this browser ran the entry, so every figure is its own measurement.' };
+  } else if (kind === 'verified') {
+    const r = prov.run ?? {};
+    const claim = Number.isFinite(r.claimed_speedup) ? ` The submitter claimed ${num(r.claimed_speedup, 2)}×: ${r.reproduced === false ? 'the verifier did not reproduce that claim' : r.reproduced ? 'reproduced' : 'not compared'}.` : '';
+    info = {
+      kind, cls: 'verified', notReproduced: r.reproduced === false,
+      label: `verified · ${r.engine || 'unknown engine'}, seed ${r.seed ?? '?'}, ${fmtDay(r.at)}`,
+      detail: `Verified: re-measured by a verifier run (npm run board:verify) in ${r.engine || 'an unknown engine'}, build ${r.build_id || '?'}, ${r.cores ?? '?'} cores, seed ${r.seed ?? '?'}, ${fmtDay(r.at)}; ${r.runs ?? '?'} runs, spread ${num((r.spread ?? NaN) * 100, 1)}%. The figures shown are the verifier's measurement.${claim}`,
+    };
+  } else {
+    const source = prov?.source || 'unknown';
+    info = { kind: 'self_reported', cls: 'self', source, label: `self-reported · ${shortSource(source)}`, detail: `Self-reported (${source}): the figures are the submitter's word, not measured in this browser; ranked only among self-reported entries.` };
+  }
+  if (verdict) {
+    info.verdict = verdict;
+    info.verdictText = `Re-run in this browser ${fmtDay(verdict.at)}: ${verdict.summary}`;
+  }
+  return info;
+}
+
+/** Badges for an entry's provenance (and this browser's re-run verdict on it): spans with a title. */
+export function provenanceBadges(prov, opts = {}) {
+  const p = provenanceInfo(prov, opts);
+  return [
+    h('span', { class: `badge prov ${p.cls}`, title: p.detail, dataset: { provenance: p.kind } }, p.label),
+    p.notReproduced ? h('span', { class: 'badge prov bad', title: p.detail }, 'claim not reproduced') : null,
+    p.verdict ? h('span', { class: `badge prov ${p.verdict.reproduced ? 'verified' : 'bad'}`, title: p.verdictText, dataset: { verdict: p.verdict.reproduced ? 'reproduced' : 'not-reproduced' } },
+      p.verdict.reproduced ? 'reproduced here' : 'not reproduced') : null,
+  ];
+}
+
 /** The trust signals of one report, as list items a person can read. */
 export function trustSignals(report) {
   const items = [];
@@ -110,7 +161,8 @@ export function innovationList(innovation) {
 }
 
 /**
- * A result card for one Entry. opts: {title, compact, innovation (show evidence), actions: [nodes]}
+ * A result card for one Entry. opts: {title, compact, innovation (show evidence), actions: [nodes],
+ * verdict (this browser's re-run verdict on the entry, shown beside its provenance)}
  */
 export function resultCard(entry, eventInfo, opts = {}) {
   const r = entry.report ?? entry;
@@ -125,6 +177,7 @@ export function resultCard(entry, eventInfo, opts = {}) {
     h('header', { class: 'card-head' },
       h('h3', {}, title),
       h('div', { class: 'badges' },
+        entry.provenance || opts.verdict ? provenanceBadges(entry.provenance, { verdict: opts.verdict }) : null,
         division ? h('span', { class: `badge ${division}`, title: entry.gate?.reason ?? '' }, `${division} division`) : null,
         t.unstable ? h('span', { class: 'badge warn', title: t.unstable_reason ?? '' }, 'unstable') : h('span', { class: 'badge ok' }, 'stable'))),
     entry.team && !opts.hideTeam ? h('p', { class: 'byline' }, h('strong', {}, entry.team), entry.description ? ` — ${entry.description}` : '') : null,
@@ -141,11 +194,22 @@ export function resultCard(entry, eventInfo, opts = {}) {
     opts.innovation ? innovationList(entry.innovation) : null,
     h('details', { class: 'trust', open: opts.trustOpen || undefined },
       h('summary', {}, 'Trust signals'),
-      h('ul', {}, entry.gate?.reason ? h('li', { class: entry.gate.division === 'closed' ? 'good' : 'bad' }, `Accuracy gate: ${entry.gate.reason}`) : null,
+      h('ul', {}, provenanceTrust(entry, opts.verdict),
+        entry.gate?.reason ? h('li', { class: entry.gate.division === 'closed' ? 'good' : 'bad' }, `Accuracy gate: ${entry.gate.reason}`) : null,
         trustSignals(r).map(([cls, text]) => h('li', { class: cls }, text)))),
     entry.hash ? h('p', { class: 'hash' }, 'Model hash ', h('code', { title: entry.hash }, shortHash(entry.hash))) : null,
     opts.actions?.length ? h('div', { class: 'card-actions' }, opts.actions) : null);
   return card;
+}
+
+/** The trust list's first lines: where the figures come from, and this browser's re-run verdict. */
+function provenanceTrust(entry, verdict) {
+  if (!entry.provenance && !verdict) return null;
+  const p = provenanceInfo(entry.provenance, { verdict });
+  return [
+    h('li', { class: p.kind === 'self_reported' || p.notReproduced ? 'bad' : 'good', dataset: { provenance: p.kind } }, p.detail),
+    p.verdict ? h('li', { class: p.verdict.reproduced ? 'good' : 'bad', dataset: { verdict: p.verdict.reproduced ? 'reproduced' : 'not-reproduced' } }, p.verdictText) : null,
+  ];
 }
 
 /** A card for an event that has not run yet. */

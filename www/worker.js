@@ -40,7 +40,10 @@ const handlers = {
   'inspect-kernel': ({ bytes }) => need('inspectKernel')(new Uint8Array(bytes)),
   inspect: ({ recipe, bytes, event }) => need('inspectPackage')(recipe ? need('buildRecipe')(recipe) : new Uint8Array(bytes), event),
   boards: ({ entries, event }) => need('leaderboards')(entries, event),
-  merge: ({ existing, text }) => need('mergeEntries')(existing, text),
+  // `source` (a file name, "share link", a board URL): every entry read from `text` becomes self-reported from it.
+  merge: ({ existing, text, source }) => need('mergeEntries')(existing, text, source ?? undefined),
+  // Whether a re-run here reproduces a claim (a share link's entry): the engine's verdict.
+  reproduce: ({ claim, rerun }) => need('reproduceClaim')(claim, rerun),
   // The course board and the visitor's entries as one list: the engine's merge, deduplicated by hash.
   union: ({ a, b }) => need('mergeEntries')(a, need('exportEntries')(b)).entries,
   export: ({ entries }) => need('exportEntries')(entries),

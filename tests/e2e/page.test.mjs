@@ -224,7 +224,8 @@ test('share link reopens the same figures in a fresh browser without re-running;
     // Re-run the recipe in this browser.
     await p.click('#shared button.primary');
     await p.waitForSelector('#rerun-slot .card.result', { timeout: 200_000 });
-    assert.match(await p.textContent('#rerun-slot'), /Same model \(hash/);
+    // The engine's verdict on the claim (tests/e2e/provenance.test.mjs checks both outcomes).
+    assert.match(await p.textContent('#rerun-slot .verdict-head'), /^(✓ Reproduced|✗ Not reproduced): the link claims [\d.]+×, this browser measured [\d.]+×$/);
 
     const payload = link.split('#share=')[1];
     const mid = Math.floor(payload.length / 2);
