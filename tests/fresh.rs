@@ -1,6 +1,7 @@
 //! Fresh inputs: drawn from the run's seed, never the public splits, never repeating in timing.
 use std::collections::HashSet;
 use tinymlperf::data::{digits, fresh, sequences};
+use tinymlperf::models::OwnedInput;
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -28,7 +29,7 @@ fn timing_streams_never_repeat_an_input() {
     let mut d = fresh::InputStream::new(true, 9, 0, 16);
     let mut seen = HashSet::new();
     for _ in 0..300 {
-        let b = d.next_pixels().unwrap();
+        let OwnedInput::Pixels(b) = d.next_batch().0 else { panic!("a digit stream gives pixels") };
         assert!(b.iter().all(|v| (0.0..=1.0).contains(v)));
         for img in b.chunks_exact(784) {
             let key: Vec<u32> = img.iter().map(|v| v.to_bits()).collect();
@@ -38,9 +39,15 @@ fn timing_streams_never_repeat_an_input() {
     let mut t = fresh::InputStream::new(false, 9, 0, 1);
     let mut seqs = HashSet::new();
     for _ in 0..2000 {
-        assert!(seqs.insert(t.next_tokens().unwrap()));
+        let OwnedInput::Tokens(q) = t.next_batch().0 else { panic!("a sequence stream gives tokens") };
+        assert!(seqs.insert(q));
     }
     // The two sides of a comparison draw different streams; the same side and seed, the same one.
-    assert_ne!(fresh::InputStream::new(true, 9, 1, 16).next_pixels(), fresh::InputStream::new(true, 9, 0, 16).next_pixels());
-    assert_eq!(fresh::InputStream::new(true, 9, 1, 16).next_pixels(), fresh::InputStream::new(true, 9, 1, 16).next_pixels());
+    let first = |side| fresh::InputStream::new(true, 9, side, 16).next_batch();
+    assert_ne!(first(1), first(0));
+    assert_eq!(first(1), first(1));
+    // Labels come with every sample, from the pool's own labels.
+    let (_, labels) = first(2);
+    assert_eq!(labels.len(), 16);
+    assert!(labels.iter().all(|&l| l < 10));
 }

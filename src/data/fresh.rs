@@ -110,15 +110,6 @@ impl InputStream {
         self.next_samples(n)
     }
 
-    /// Pixels of the next batch (`batch × 784`), or `None` for a sequence stream.
-    pub fn next_pixels(&mut self) -> Option<Vec<f32>> {
-        let n = match self {
-            InputStream::Digits { batch, .. } => *batch,
-            InputStream::Sequences { .. } => return None,
-        };
-        self.draw_pixels(n, &mut Vec::new())
-    }
-
     fn draw_pixels(&mut self, n: usize, labels: &mut Vec<u8>) -> Option<Vec<f32>> {
         let InputStream::Digits { pool, rng, .. } = self else { return None };
         let mut out = vec![0.0f32; n * digits::IMAGE_PIXELS];
@@ -135,15 +126,6 @@ impl InputStream {
             }
         }
         Some(out)
-    }
-
-    /// Tokens of the next batch (`batch × 64`), or `None` for a digit stream.
-    pub fn next_tokens(&mut self) -> Option<Vec<u32>> {
-        let n = match self {
-            InputStream::Sequences { batch, .. } => *batch,
-            InputStream::Digits { .. } => return None,
-        };
-        self.draw_tokens(n, &mut Vec::new())
     }
 
     fn draw_tokens(&mut self, n: usize, labels: &mut Vec<u8>) -> Option<Vec<u32>> {
