@@ -157,20 +157,20 @@ function provenanceLine(r, ctx) {
  */
 export function boardTable(kind, title, what, rows, ctx) {
   const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'team'),
-    h('th', { scope: 'col' }, kind === 'speed' ? 'speedup' : 'score'), h('th', { scope: 'col' }, 'notes')));
+    h('th', { scope: 'col' }, kind === 'speed' ? 'speedup' : 'score')));
   const row = (r) => {
     // "you" only for what this browser measured: an imported or linked entry is somebody's word.
     const own = ctx.isOwn(r.key) && r.provenance === 'measured_here';
     const course = ctx.isCourse(r.key);
     const history = r.history ?? [];
-    const notes = [r.division === 'open' ? 'open division' : '', r.unstable ? 'unstable' : '', r.note ?? ''].filter(Boolean).join('; ');
+    // The division is the sub-heading's; a note (the engine's reason) wraps under the team, never squeezing it.
+    const notes = [r.unstable ? 'unstable' : '', r.note ?? ''].filter(Boolean).join('; ');
     return h('tr', { dataset: { hash: r.hash, key: r.key, history: String(history.length), provenance: r.provenance || undefined }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
       h('td', { class: 'rank' }, r.rank == null ? '–' : `${r.rank}${r.tied ? '=' : ''}`),
-      h('td', { class: 'team' }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null,
-        provenanceLine(r, ctx),
+      h('td', { class: 'team', title: ctx.describe?.(r.key) || undefined }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null,
+        provenanceLine(r, ctx), notes ? h('small', { class: 'notes' }, notes) : null,
         history.length ? historyList(kind, { ...r, history }, ctx) : null),
-      h('td', { class: 'value' }, formatValue(kind, r.value), r.ci && kind === 'speed' ? h('small', {}, `CI ${r.ci.map((x) => x.toFixed(2)).join('–')}`) : null),
-      h('td', { class: 'notes', title: ctx.describe?.(r.key) ?? '' }, notes));
+      h('td', { class: 'value' }, formatValue(kind, r.value), r.ci && kind === 'speed' ? h('small', {}, `CI ${r.ci.map((x) => x.toFixed(2)).join('–')}`) : null));
   };
   const anyNotes = rows.some((r) => r.division === 'open' || r.unstable || r.note);
   // The engine lists self-reported rows last, ranked only among themselves: they get a table of their
@@ -179,14 +179,22 @@ export function boardTable(kind, title, what, rows, ctx) {
   const measured = split < 0 ? rows : rows.slice(0, split);
   const self = split < 0 ? [] : rows.slice(split);
   const table = (list, cls) => h('div', { class: 'table-wrap' }, h('table', { class: cls }, head.cloneNode(true), h('tbody', {}, list.map(row))));
+  // Open-division rows (ranked among themselves, after the closed ones) under a sub-heading of their own.
+  const divided = (list, cls) => {
+    const open = list.filter((r) => r.division === 'open');
+    const closed = list.filter((r) => r.division !== 'open');
+    return [closed.length ? table(closed, cls) : null, open.length ? [
+      h('h4', { class: 'division-head open' }, 'Open division', h('small', {}, ' — missed the closed accuracy gate; ranked among themselves')),
+      table(open, `${cls} open`)] : null];
+  };
   return h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
     h('h3', {}, title, h('small', {}, ` — ${what}`)),
     rows.length === 0 ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.') : null,
-    measured.length ? table(measured, 'measured') : null,
+    measured.length ? divided(measured, 'measured') : null,
     self.length ? [
       h('h4', { class: 'group-head self' }, 'Self-reported — not measured in this browser',
         h('small', {}, ' ranked only among themselves')),
-      table(self, 'self-reported')] : null);
+      divided(self, 'self-reported')] : null);
 }
 
 /** The three tables of an event's boards. */

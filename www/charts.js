@@ -53,6 +53,40 @@ function padRange(lo, hi, logPad = 0.08) {
   return [lo / 10 ** logPad, hi * 10 ** logPad];
 }
 
+// Text width at the charts' 11–12 px label size, estimated (charts are drawn before they are in the page).
+const textW = (text, px = 11) => String(text).length * px * 0.56;
+
+/**
+ * The first of `choices` (lists of tick values, densest first) whose labels, centred at `pos(t)`,
+ * leave `gap` px between each other: axis labels never run together ("5 ms10 ms20 ms").
+ */
+function fitTicks(choices, pos, label, gap = 10) {
+  for (const ticks of choices) {
+    let right = -Infinity, ok = true;
+    for (const t of ticks) {
+      const w = textW(label(t)), x = pos(t);
+      if (x - w / 2 < right + gap) { ok = false; break; }
+      right = x + w / 2;
+    }
+    if (ok) return ticks;
+  }
+  return choices[choices.length - 1];
+}
+
+/** Sparser sets of a log scale's 1-2-5 ticks: all, 1 and 5, powers of ten, every other power of ten. */
+function logChoices(ticks) {
+  const mant = (t) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
+  const pow = ticks.filter((t) => mant(t) === 1);
+  const choices = [ticks, ticks.filter((t) => mant(t) !== 2), pow, pow.filter((_, i) => i % 2 === 0)].filter((c) => c.length >= 2);
+  return choices.length ? choices : [ticks];
+}
+
+/** Sparser sets of a linear scale's ticks: all, every 2nd, every 3rd, … (always keeping the first). */
+const linChoices = (ticks) => [1, 2, 3, 4, 5].map((k) => ticks.filter((_, i) => i % k === 0)).filter((c) => c.length >= 2);
+
+/** x of a centred text of width `w`, moved inside [0, width]. */
+const clampText = (x, w, width) => Math.min(Math.max(x, w / 2 + 2), width - w / 2 - 2);
+
 // Deterministic jitter in [-1, 1] so a chart looks the same on every render.
 const jitter = (i) => (((i * 2654435761) >>> 0) / 4294967296) * 2 - 1;
 
@@ -93,12 +127,13 @@ export function latencyChart(report, { width = 520, compact = false } = {}) {
   const [lo, hi] = padRange(Math.min(...all), Math.max(...all));
   const x = logScale(lo, hi, m.l, width - m.r);
   const axisY = height - m.b;
-  for (const t of x.ticks) {
+  for (const t of fitTicks(logChoices(x.ticks), x, tickMs)) {
     svg.append(el('line', { x1: x(t), x2: x(t), y1: m.t, y2: axisY, class: 'grid' }));
     svg.append(el('text', { x: x(t), y: axisY + 15, class: 'tick', 'text-anchor': 'middle' }, tickMs(t)));
   }
   svg.append(el('line', { x1: m.l, x2: width - m.r, y1: axisY, y2: axisY, class: 'axis' }));
-  svg.append(el('text', { x: (m.l + width - m.r) / 2, y: height - 3, class: 'axis-label', 'text-anchor': 'middle' }, 'time per call, every timed sample (log scale)'));
+  const latencyAxis = 'time per call, every timed sample (log scale)';
+  svg.append(el('text', { x: clampText((m.l + width - m.r) / 2, textW(latencyAxis), width), y: height - 3, class: 'axis-label', 'text-anchor': 'middle' }, latencyAxis));
   sides.forEach(([name, s, cls], i) => {
     const cy = m.t + rowH * i + rowH / 2;
     svg.append(el('text', { x: m.l - 8, y: cy + 4, class: 'row-label', 'text-anchor': 'end' }, compact ? name.split(' ')[0] : name));
@@ -119,24 +154,28 @@ export function latencyChart(report, { width = 520, compact = false } = {}) {
 
 /** Speedup over the in-browser baseline, one bar per row with its confidence interval. */
 export function speedupChart(rows, { width = 520 } = {}) {
-  const rowH = 30;
-  const labelW = Math.min(200, Math.max(90, ...rows.map((r) => r.label.length * 7.6 + 12)));
+  // Narrow (a phone): each event's name on its own line above its bar, so the bars keep the width.
+  const narrow = width < 480;
+  const rowH = narrow ? 46 : 30;
+  const labelW = narrow ? 12 : Math.min(200, Math.max(90, ...rows.map((r) => r.label.length * 7.6 + 12)));
   const m = { l: labelW, r: 56, t: 6, b: 34 };
   const height = m.t + m.b + rowH * Math.max(rows.length, 1);
   const svg = svgRoot(width, height, `Speedup vs the in-browser scalar baseline: ${rows.map((r) => `${r.label} ${r.speedup?.toFixed(2)}×`).join(', ')}`);
   const top = Math.max(1.5, ...rows.flatMap((r) => [r.speedup, ...(r.ci ?? [])]).filter(Number.isFinite)) * 1.08;
   const x = linScale(0, top, m.l, width - m.r);
   const axisY = height - m.b;
-  for (const t of x.ticks) {
+  for (const t of fitTicks(linChoices(x.ticks), x, (v) => `${v}×`, 14)) {
     svg.append(el('line', { x1: x(t), x2: x(t), y1: m.t, y2: axisY, class: 'grid' }));
     svg.append(el('text', { x: x(t), y: axisY + 15, class: 'tick', 'text-anchor': 'middle' }, `${t}×`));
   }
   svg.append(el('line', { x1: x(1), x2: x(1), y1: m.t, y2: axisY, class: 'ref' }));
   svg.append(el('line', { x1: m.l, x2: width - m.r, y1: axisY, y2: axisY, class: 'axis' }));
-  svg.append(el('text', { x: (m.l + width - m.r) / 2, y: height - 3, class: 'axis-label', 'text-anchor': 'middle' }, `speedup (× scalar baseline), bars: ${Math.round((rows[0]?.level ?? 0.95) * 100)}% CI`));
+  const axisText = `speedup (× scalar baseline), bars: ${Math.round((rows[0]?.level ?? 0.95) * 100)}% CI`;
+  svg.append(el('text', { x: clampText((m.l + width - m.r) / 2, textW(axisText), width), y: height - 3, class: 'axis-label', 'text-anchor': 'middle' }, axisText));
   rows.forEach((r, i) => {
-    const cy = m.t + rowH * i + rowH / 2;
-    svg.append(el('text', { x: m.l - 8, y: cy + 4, class: 'row-label', 'text-anchor': 'end' }, r.label));
+    const cy = m.t + rowH * i + (narrow ? rowH - 12 : rowH / 2);
+    if (narrow) svg.append(el('text', { x: m.l, y: cy - 13, class: 'row-label', 'text-anchor': 'start' }, r.label));
+    else svg.append(el('text', { x: m.l - 8, y: cy + 4, class: 'row-label', 'text-anchor': 'end' }, r.label));
     if (!Number.isFinite(r.speedup)) return;
     const bar = el('rect', { x: x(0), y: cy - 8, width: Math.max(1, x(r.speedup) - x(0)), height: 16, rx: 2, class: `bar${r.unstable ? ' unstable' : ''}` });
     bar.append(el('title', {}, `${r.label}: ${r.speedup.toFixed(2)}× (CI ${r.ci?.map((v) => v.toFixed(2)).join('–')})${r.unstable ? ', unstable' : ''}`));
@@ -174,7 +213,7 @@ export function paretoChart(points, { width = 560, height = 300, title = 'Accura
   const x = logScale(xlo, xhi, m.l, width - m.r);
   const y = linScale(ylo, yhi, height - m.b, m.t);
   const maxBytes = Math.max(...good.map((p) => p.bytes || 1));
-  for (const t of x.ticks) {
+  for (const t of fitTicks(logChoices(x.ticks), x, tickMs)) {
     svg.append(el('line', { x1: x(t), x2: x(t), y1: m.t, y2: height - m.b, class: 'grid' }));
     svg.append(el('text', { x: x(t), y: height - m.b + 15, class: 'tick', 'text-anchor': 'middle' }, tickMs(t)));
   }
@@ -192,18 +231,59 @@ export function paretoChart(points, { width = 560, height = 300, title = 'Accura
     for (const p of front.slice(1)) d += ` H${x(p.latency_ms)} V${y(p.accuracy)}`;
     svg.append(el('path', { d, class: 'front' }));
   }
-  // Largest first so small models stay visible on top; names beside the points while there is room.
-  const labels = good.length <= 12;
-  for (const p of [...good].sort((a, b) => (b.bytes || 0) - (a.bytes || 0))) {
+  // Largest first so small models stay visible on top.
+  const placed = [...good].sort((a, b) => (b.bytes || 0) - (a.bytes || 0)).map((p) => {
     const r = 4 + 14 * Math.sqrt((p.bytes || 1) / maxBytes);
     const cx = x(p.latency_ms), cy = y(p.accuracy);
     const c = el('circle', { cx, cy, r, class: `pt ${p.kind ?? ''}`, tabindex: 0 });
     c.append(el('title', {}, `${p.label}: ${p.accuracy.toFixed(2)}%, ${fmtMs(p.latency_ms)}, ${(p.bytes / 1024).toFixed(1)} KiB of weights`));
     svg.append(c);
-    if (labels) {
-      const right = cx < width * 0.7;
-      svg.append(el('text', { x: right ? cx + r + 4 : cx - r - 4, y: cy + 4, class: 'pt-label', 'text-anchor': right ? 'start' : 'end' }, p.label));
+    return { label: p.label, cx, cy, r };
+  });
+  if (good.length <= 12) for (const l of pointLabels(placed, m.l, width, height - m.b)) svg.append(l);
+  return svg;
+}
+
+/**
+ * Names beside the points without overlaps: points closer than a few pixels share one label
+ * ("Team A, Team B"); each label takes the first free spot beside it (right or left, then above or
+ * below; the side with more room first), is shortened with "…" to stay inside the chart, and is left out when no
+ * spot is free (the point's tooltip still names it).
+ */
+function pointLabels(points, left, width, bottom) {
+  const groups = [];
+  for (const p of [...points].sort((a, b) => a.cy - b.cy || a.cx - b.cx)) {
+    const g = groups.find((q) => Math.hypot(q.cx - p.cx, q.cy - p.cy) < 5);
+    if (g) { if (!g.names.includes(p.label)) g.names.push(p.label); g.r = Math.max(g.r, p.r); } else groups.push({ ...p, names: [p.label] });
+  }
+  const boxes = points.map((p) => ({ x0: p.cx - p.r, x1: p.cx + p.r, y0: p.cy - p.r, y1: p.cy + p.r, point: true }));
+  const taken = [];
+  const free = (b) => b.x0 >= left + 2 && b.x1 <= width && b.y0 >= 0 && b.y1 <= bottom
+    && !taken.some((o) => b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1)
+    && !boxes.some((o) => b.x0 < o.x1 - 2 && o.x0 + 2 < b.x1 && b.y0 < o.y1 - 2 && o.y0 + 2 < b.y1);
+  const out = [];
+  for (const g of groups) {
+    const full = g.names.length > 3 ? `${g.names.slice(0, 2).join(', ')} +${g.names.length - 2}` : g.names.join(', ');
+    const spots = g.cx < width * 0.6 ? [[1, 0], [-1, 0], [1, -1], [1, 1], [-1, -1], [-1, 1]] : [[-1, 0], [1, 0], [-1, -1], [-1, 1], [1, -1], [1, 1]];
+    for (const [sx, sy] of spots) {
+      const room = sx > 0 ? width - (g.cx + g.r + 4) : g.cx - g.r - 4 - left - 2;
+      let text = full;
+      if (textW(text) > room) {
+        const n = Math.floor(room / (11 * 0.56)) - 1;
+        if (n < 6) continue;
+        text = `${full.slice(0, n)}…`;
+      }
+      const w = textW(text);
+      const ty = g.cy + 4 + sy * (g.r + 8);
+      const tx = sx > 0 ? g.cx + (sy ? g.r * 0.5 : g.r + 4) : g.cx - (sy ? g.r * 0.5 : g.r + 4);
+      const b = { x0: sx > 0 ? tx : tx - w, x1: sx > 0 ? tx + w : tx, y0: ty - 11, y1: ty + 3 };
+      if (!free(b)) continue;
+      taken.push(b);
+      const t = el('text', { x: tx, y: ty, class: 'pt-label', 'text-anchor': sx > 0 ? 'start' : 'end' }, text);
+      if (text !== full || g.names.length > 1) t.append(el('title', {}, g.names.join(', ')));
+      out.push(t);
+      break;
     }
   }
-  return svg;
+  return out;
 }

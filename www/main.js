@@ -7,6 +7,8 @@
 //   #share=v1.…                            a shared result, shown without re-running
 import { EngineWorker, runJob, compiled } from './engine.js';
 import { openStore } from './store.js';
+import { politeStatus, handOver } from './a11y.js';
+import { seedParam, budgetParam } from './url-params.js';
 import { speedupChart, paretoChart, mountChart } from './charts.js';
 import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, timingOf } from './ui.js';
 import { keyedStore, loadOwn, addOwn as addKeyed, allEntries as keyedEntries, keyEntries, boardTables, placeOf } from './boards.js';
@@ -30,7 +32,10 @@ window.__tinymlperf = { state, ready: false, get results() { return [...state.re
 let engine;
 const eventInfo = (id) => state.events.find((e) => e.id === id);
 const eventTitle = (id) => eventInfo(id)?.title ?? id;
-const budget = () => Number(params.get('budget') ?? $('budget')?.value ?? 10);
+// ?budget= and ?seed= as the engine takes them (a bad value is ignored, with a notice: urlNotices).
+const URL_BUDGET = budgetParam(params.get('budget'), 10);
+const URL_SEED = seedParam(params.get('seed'));
+const budget = () => Number(URL_BUDGET.value ?? $('budget')?.value ?? 10);
 // A custom-kernel submission's worker is terminated when it posts no progress for this long once the
 // contestant's code runs (?stall=… seconds, for tests): the engine reports progress every few calls,
 // so only a call that hangs gets here. Built-in recipes run only the engine's own code.
@@ -71,6 +76,8 @@ async function boot() {
   state.limits = hello.limits;
   $('version').textContent = `TinyMLPerf engine ${hello.version}`;
   renderEnvironment();
+  if (URL_BUDGET.problem) notice('warn', 'Ignored budget:', URL_BUDGET.problem, { id: 'budget-warning' });
+  if (URL_SEED.problem) notice('warn', 'Ignored seed:', URL_SEED.problem, { id: 'seed-warning' });
   if (EMBED) return bootEmbed();
 
   state.store = keyedStore(await storeP);
@@ -104,7 +111,7 @@ function renderEnvironment() {
     h('dt', {}, 'WebAssembly SIMD'), h('dd', {}, f.simd === false ? 'no' : 'yes'),
     ...(f.build ? [h('dt', {}, 'Build'), h('dd', {}, f.build)] : []));
   if (!isolated) {
-    notice('warn', 'Timers are coarse here.', 'This page is not cross-origin isolated (the host did not send COOP/COEP headers and the helper service worker could not add them), so the browser rounds performance.now() to about 100 µs. The profiler compensates by timing long batches of inferences: results stay valid, but confidence intervals are wider and short runs may be marked unstable.', { id: 'isolation-warning' });
+    notice('warn', 'Timers are coarse here.', `This page is not cross-origin isolated (the host did not send COOP/COEP headers and the helper service worker could not add them), so the browser rounds performance.now(): ${Number.isFinite(f.resolutionUs) ? `the engine measured a resolution of ${int(f.resolutionUs)} µs here` : 'coarsely'}. The profiler compensates by timing long batches of inferences: results stay valid, but confidence intervals are wider and short runs may be marked unstable.`, { id: 'isolation-warning' });
   } else if (f.resolutionUs > 20) {
     notice('warn', 'Timers are coarse here.', `The measured timer resolution is ${num(f.resolutionUs, 0)} µs. The profiler times longer batches to compensate, so runs take longer and confidence intervals are wider.`, { id: 'timer-warning' });
   }
@@ -123,13 +130,10 @@ function setupRun() {
   if (unknown.length) notice('warn', 'Unknown event in the URL:', `${unknown.join(', ')}. The events are ${state.events.map((e) => e.id).join(', ')}.`);
   $('event-checks').replaceChildren(...state.events.map((e) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', value: e.id, checked: !wanted || wanted.includes(e.id) || undefined }), ` ${e.title ?? e.id}`)));
-  const b = params.get('budget');
+  const b = URL_BUDGET.value === undefined ? null : String(URL_BUDGET.value);
   if (b !== null) {
-    if (!(Number(b) > 0)) notice('warn', 'Ignored budget:', `"${b}" is not a positive number of seconds.`);
-    else {
-      if (![...$('budget').options].some((o) => o.value === b)) $('budget').append(h('option', { value: b }, `${b} s (from the URL)`));
-      $('budget').value = b;
-    }
+    if (![...$('budget').options].some((o) => o.value === b)) $('budget').append(h('option', { value: b }, `${b} s (from the URL)`));
+    $('budget').value = b;
   }
   renderPendingCards();
   $('event-checks').addEventListener('change', renderPendingCards);
@@ -179,8 +183,10 @@ async function runAll() {
   if (!ids.length) { setStatus($('run-status'), 'Pick at least one event.', 'error'); $('run-progress').hidden = false; return; }
   state.running = true;
   document.body.dataset.run = 'running';
-  $('run-all').disabled = true;
   $('cancel-run').hidden = false;
+  const focusBack = handOver($('run-all'), $('cancel-run')); // the focus stays on a usable button
+  $('run-all').disabled = true;
+  const live = politeStatus($('run-status')); // progress is spoken about once a second
   $('run-progress').hidden = false;
   const bar = $('run-bar');
   const s = budget();
@@ -194,6 +200,7 @@ async function runAll() {
     card.querySelector('.card-progress').hidden = false;
     const cardBar = card.querySelector('progress');
     const cardStatus = card.querySelector('.card-status');
+    cardStatus.removeAttribute('role'); // #run-status speaks for the run
     cardStatus.textContent = 'Starting a worker…';
     const onProgress = (p) => {
       const frac = Math.min(1, Math.max(0, p.fraction ?? 0));
@@ -203,10 +210,10 @@ async function runAll() {
       bar.value = overall;
       const elapsed = (performance.now() - t0) / 1000;
       const eta = overall > 0.02 ? (elapsed * (1 - overall)) / overall : (ids.length - i) * s;
-      setStatus($('run-status'), `Event ${i + 1} of ${ids.length}: ${eventTitle(id)} — ${p.message || p.phase || 'running'} · ${fmtEta(eta)}`);
+      live.set(`Event ${i + 1} of ${ids.length}: ${eventTitle(id)} — ${p.message || p.phase || 'running'} · ${fmtEta(eta)}`);
     };
     onProgress({ fraction: 0, message: 'loading the engine' });
-    state.job = runJob('run-event', { event: id, budget_s: s, seed: params.has('seed') ? Number(params.get('seed')) : undefined }, onProgress);
+    state.job = runJob('run-event', { event: id, budget_s: s, seed: URL_SEED.value }, onProgress);
     try {
       const entry = await state.job.promise;
       state.results.set(id, entry);
@@ -232,11 +239,17 @@ async function runAll() {
   state.job = null;
   state.running = false;
   $('run-all').disabled = false;
+  focusBack();
   $('cancel-run').hidden = true;
   const elapsed = (performance.now() - t0) / 1000;
   bar.value = outcome === 'done' ? 1 : bar.value;
-  setStatus($('run-status'), {
-    done: `Done in ${num(elapsed, 0)} s: every figure was measured in this browser.`,
+  // The final status says the result, not only that the run ended.
+  const results = ids.filter((id) => state.results.has(id)).map((id) => {
+    const t = timingOf(state.results.get(id).report);
+    return `${eventTitle(id)} ${num(t.speedup)}× the scalar baseline (${Math.round((t.ci_level ?? 0.95) * 100)}% CI ${(t.speedup_ci ?? []).map((v) => num(v)).join('–')}×)${t.unstable ? ', unstable' : ''}`;
+  });
+  live.now({
+    done: `Done in ${num(elapsed, 0)} s: ${results.join('; ')}. Every figure was measured in this browser.`,
     cancelled: 'Cancelled. The worker was stopped; nothing else is running.',
     error: 'Finished with errors (see the cards).',
   }[outcome], outcome === 'done' ? 'ok' : outcome === 'error' ? 'error' : '');
@@ -375,33 +388,38 @@ async function submit() {
   } else {
     args = { submission, recipe: recipeFromForm(event) };
   }
-  $('submit-btn').disabled = true;
   $('cancel-submit').hidden = false;
+  const focusBack = handOver($('submit-btn'), $('cancel-submit'));
+  $('submit-btn').disabled = true;
+  const live = politeStatus(status);
   const bar = $('submit-bar');
   bar.hidden = false; bar.value = 0;
   $('submit-result').replaceChildren();
-  setStatus(status, 'Gating, profiling and scoring in a worker…');
+  live.now('Gating, profiling and scoring in a worker…');
   state.submitJob = runJob(job, args, (p) => {
     bar.value = p.fraction ?? 0;
-    setStatus(status, p.message || p.phase || 'Running…');
+    live.set(p.message || p.phase || 'Running…');
   }, job === 'submit-custom' ? { stallMs: STALL_MS, armOn: (p) => p.phase !== 'load' } : {});
   try {
     const entry = await state.submitJob.promise;
     const [key] = await addOwn([entry]);
     const boards = await refreshBoards(entry.event);
     const ranks = ['speed', 'innovation', 'composite'].map((k) => `${k} ${placeOf(boards?.[k], key)}`);
-    setStatus(status, `Scored and saved: ${ranks.join(', ')} on ${eventTitle(entry.event)}.`, 'ok');
+    // Open-division ranks are among open entries only: the status says so (faster closed ones may exist).
+    const open = (entry.division ?? entry.gate?.division) === 'open';
+    live.now(`Scored and saved: ${ranks.join(', ')}${open ? ' in the open division' : ''} on ${eventTitle(entry.event)}.${open ? ' Open entries missed the closed accuracy gate and are ranked apart from closed ones.' : ''}`, 'ok');
     $('submit-result').replaceChildren(resultCard(entry, eventInfo(entry.event), { innovation: true, trustOpen: false, actions: [shareButton(entry)] }));
   } catch (e) {
     const msg = {
       CancelledError: 'Cancelled: nothing was saved.',
       StalledError: `Stopped: the entry showed no progress for ${STALL_MS / 1000} s (a call that never returns?), so its worker was terminated. Your leaderboard is unchanged.`,
     }[e.name] ?? `Not accepted: ${e.message}. Your leaderboard is unchanged.`;
-    setStatus(status, msg, e.name === 'CancelledError' ? '' : 'error');
+    live.now(msg, e.name === 'CancelledError' ? '' : 'error');
   } finally {
     state.submitJob = null;
     bar.hidden = true;
     $('submit-btn').disabled = false;
+    focusBack();
     $('cancel-submit').hidden = true;
   }
 }
@@ -433,7 +451,7 @@ function setupBoards() {
     download('tinymlperf-entries.csv', await engine.request('export-csv', { entries: [...state.own.values()] }), 'text/csv');
     setStatus($('board-status'), `Exported ${state.own.size} ${state.own.size === 1 ? 'entry' : 'entries'} as CSV.`, 'ok');
   });
-  $('import-label').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('import-file').click(); } });
+  $('import-label').addEventListener('click', () => $('import-file').click());
   $('import-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     e.target.value = '';
@@ -638,7 +656,7 @@ function bootEmbed() {
   const main = $('main');
   const home = new URL('.', location.href).href;
   if (!info) {
-    main.replaceChildren($('notices'), h('div', { class: 'card embed-card error', role: 'alert' }, h('h3', {}, 'Unknown event'),
+    main.replaceChildren($('notices'), h('h1', { class: 'embed-h1' }, 'TinyMLPerf event'), h('div', { class: 'card embed-card error', role: 'alert' }, h('h2', {}, 'Unknown event'),
       h('p', {}, `"${id ?? ''}" is not an event. Use one of: ${state.events.map((e) => e.id).join(', ')}.`)));
     document.body.dataset.state = 'ready';
     return;
@@ -647,26 +665,40 @@ function bootEmbed() {
   const cancel = h('button', { type: 'button', hidden: true }, 'Cancel');
   const card = eventCard(info, { status: `Times the SIMD128 entry against the scalar baseline (${budget()} s).`, actions: [run, cancel] });
   card.classList.add('embed-card');
-  card.prepend(h('p', { class: 'eyebrow' }, 'TinyMLPerf event'));
   const foot = h('p', { class: 'embed-foot' }, h('a', { href: `${home}?events=${id}`, target: '_blank', rel: 'noopener' }, 'TinyMLPerf'), ' · runs in your browser');
-  main.replaceChildren($('notices'), card, foot);
+  // The page's visible h1 (the full page's header is hidden here); it stays when the card is replaced.
+  const said = h('p', { class: 'sr-only', role: 'status' }); // outlives the card: says the result
+  // Under the page's h1 the card's title is an h2 (the full page's cards sit under section h2s).
+  const asH2 = (c) => { c.querySelector('.card-head h3')?.replaceWith(h('h2', { class: 'card-title' }, c.querySelector('.card-head h3').textContent)); return c; };
+  asH2(card);
+  main.replaceChildren($('notices'), h('h1', { class: 'embed-h1' }, `TinyMLPerf event: ${info.title ?? id}`), card, said, foot);
   let job = null;
   run.addEventListener('click', async () => {
-    run.disabled = true; cancel.hidden = false;
+    cancel.hidden = false;
+    const focusBack = handOver(run, cancel);
+    run.disabled = true;
     const cur = main.querySelector('.card');
     cur.dataset.state = 'running';
     const bar = cur.querySelector('progress'), st = cur.querySelector('.card-status');
+    const live = politeStatus(st);
     cur.querySelector('.card-progress').hidden = false;
-    job = runJob('run-event', { event: id, budget_s: budget() }, (p) => { bar.value = p.fraction ?? 0; st.textContent = p.message || p.phase || 'Running…'; });
+    job = runJob('run-event', { event: id, budget_s: budget(), seed: URL_SEED.value }, (p) => { bar.value = p.fraction ?? 0; live.set(p.message || p.phase || 'Running…'); });
     try {
       const entry = await job.promise;
       state.results.set(id, entry);
-      cur.replaceWith(resultCard(entry, info, { compact: true, hideTeam: true }));
+      const t = timingOf(entry.report);
+      const done = asH2(resultCard(entry, info, { compact: true, hideTeam: true }));
+      const focused = cur.contains(document.activeElement);
+      cur.replaceWith(done);
+      said.textContent = `Done: ${num(t.speedup)}× the scalar baseline (${Math.round((t.ci_level ?? 0.95) * 100)}% CI ${(t.speedup_ci ?? []).map((v) => num(v)).join('–')}×).`;
+      if (focused || document.activeElement === document.body) { done.tabIndex = -1; done.focus(); }
       document.body.dataset.run = 'done';
     } catch (e) {
       cur.querySelector('.card-progress').hidden = true;
-      setStatus(st, e.name === 'CancelledError' ? 'Cancelled.' : `Error: ${e.message}`, e.name === 'CancelledError' ? '' : 'error');
-      run.disabled = false; cancel.hidden = true;
+      live.now(e.name === 'CancelledError' ? 'Cancelled.' : `Error: ${e.message}`, e.name === 'CancelledError' ? '' : 'error');
+      run.disabled = false;
+      focusBack();
+      cancel.hidden = true;
       cur.dataset.state = e.name === 'CancelledError' ? 'cancelled' : 'error';
     }
   });

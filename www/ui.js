@@ -149,7 +149,8 @@ export function innovationList(innovation) {
   if (!innovation) return null;
   const techniques = innovation.techniques ?? [];
   return h('div', { class: 'innovation' },
-    h('h4', {}, `Innovation ${num((innovation.score ?? 0) * 100, 0)} / 100`),
+    // The board's precision: the engine ranks the score rounded to 0.001, shown as 75.5 / 100.
+    h('h4', {}, `Innovation ${num(Math.round((innovation.score ?? 0) * 1000) / 10, 1)} / 100`),
     h('ul', { class: 'evidence' }, techniques.map((t) => h('li', { class: t.detected ? 'detected' : 'absent', dataset: { technique: t.id } },
       h('span', { class: 'mark', 'aria-hidden': 'true' }, t.detected ? '✓' : '·'),
       h('span', { class: 'tname' }, t.name ?? t.id), ' ',

@@ -305,7 +305,7 @@ test('the <tinymlperf-event> custom element embeds the event card', { timeout: 6
   const frame = await (await p.waitForSelector('tinymlperf-event >> iframe')).contentFrame();
   await frame.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
   assert.equal(await frame.locator('.card').count(), 1);
-  assert.match(await frame.textContent('.card h3'), /MLP Sprint/);
+  assert.match(await frame.textContent('.card h2'), /MLP Sprint/);
   // The course page here is not isolated, so the embed registers its service worker and reloads
   // once (www/coi.js): requests of the first load are aborted by that reload, nothing else fails.
   assert.deepEqual(probs.filter((x) => !/net::ERR_ABORTED/.test(x)), []);
