@@ -18,6 +18,9 @@ export async function runEvents({ budget = 10, events, seed, out = 'bench-result
   let results, environment;
   try {
     const { page, problems } = await open(env.context, `${env.url}?${q}`, { width: 1440, height: 900 });
+    // A figure, not a check: when the first result card shows, from navigation (fresh profile, empty cache).
+    page.waitForSelector('#cards .card.result', { timeout: 60 * 60_000 }).then(() => page.evaluate(() => performance.now()))
+      .then((ms) => log(`  first result card ${(ms / 1000).toFixed(1)} s after navigation (budget ${budget} s per event)`), () => {});
     let last = '';
     const timer = setInterval(async () => {
       const s = await page.textContent('#run-status').catch(() => '');

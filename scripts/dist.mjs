@@ -1,12 +1,15 @@
 // `npm run build`: writes a self-contained, deployable static site to dist/ (GitHub Pages or any static
 // host): index.html, the service worker that adds COOP/COEP where the host cannot (coi-sw.js), www/
-// with the vendored ES modules and the engine (www/pkg, built by scripts/build.sh), and .nojekyll.
+// with the vendored ES modules and the engine (www/pkg, built by scripts/build.sh), the reference
+// weights the engine fetches per event (weights/), and .nojekyll. Beside every compressible file it
+// writes `<file>.br` (brotli 11) and `<file>.gz` (gzip -9) for hosts that serve precompressed files
+// (nginx gzip_static/brotli_static, `node scripts/serve.mjs --root dist`).
 // Nothing outside dist/ is referenced: node_modules, the source tree and tests are not copied.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { vendor } from './vendor.mjs';
+import { compress, COMPRESSIBLE } from './serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
@@ -30,6 +33,8 @@ for (const f of fs.readdirSync(path.join(ROOT, 'www'))) {
   copy(`www/${f}`);
 }
 for (const f of PKG) copy(`www/pkg/${f}`);
+fs.mkdirSync(path.join(OUT, 'weights'));
+for (const f of fs.readdirSync(path.join(ROOT, 'weights')).filter((f) => f.endsWith('.safetensors'))) copy(`weights/${f}`);
 if (fs.existsSync(path.join(ROOT, 'docs/digits-montage.png'))) { fs.mkdirSync(path.join(OUT, 'docs'), { recursive: true }); copy('docs/digits-montage.png'); }
 fs.writeFileSync(path.join(OUT, '.nojekyll'), '');
 
@@ -48,10 +53,17 @@ if (missing.length) {
   process.exit(1);
 }
 
-let total = 0, gz = 0;
-for (const f of walk(OUT)) {
+// Precompressed copies, written in parallel (brotli 11 takes seconds on the engine).
+const originals = walk(OUT);
+let total = 0, gz = 0, br = 0;
+await Promise.all(originals.map(async (f) => {
   const b = fs.readFileSync(f);
   total += b.length;
-  gz += zlib.gzipSync(b, { level: 9 }).length;
-}
-console.log(`dist/: ${walk(OUT).length} files, ${(total / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzipped). Serve it with any static host; \`node scripts/serve.mjs --root dist\` previews it.`);
+  if (!COMPRESSIBLE.has(path.extname(f))) { gz += b.length; br += b.length; return; }
+  const [g, r] = await Promise.all([compress(b, 'gzip'), compress(b, 'br')]);
+  fs.writeFileSync(`${f}.gz`, g);
+  fs.writeFileSync(`${f}.br`, r);
+  gz += Math.min(g.length, b.length);
+  br += Math.min(r.length, b.length);
+}));
+console.log(`dist/: ${originals.length} files, ${(total / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzipped, ${(br / 1024).toFixed(0)} KiB brotli; .gz/.br beside each). Serve it with any static host; \`node scripts/serve.mjs --root dist\` previews it.`);

@@ -33,14 +33,15 @@ wasm_cargo() {
   fi
 }
 
-# wasm-pack release build into www/pkg (wasm-opt settings come from Cargo.toml metadata).
+# wasm-pack release build into www/pkg (wasm-opt settings come from Cargo.toml metadata), without the
+# embedded weights (the page's worker fetches them; feature `embedded-weights`, src/events.rs).
 wasm_pack_build() {
   if [ "$TINYMLPERF_ROUTE" = debian ]; then
     # --mode force: wasm-pack's sysroot check looks for a rustup-installed target and would stop here.
     PATH="$ROOT/node_modules/.bin:/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
-      wasm-pack build "$ROOT" --target web --mode force --release --out-dir www/pkg --no-typescript --no-pack -- "${DEBIAN_WASM_FLAGS[@]}"
+      wasm-pack build "$ROOT" --target web --mode force --release --out-dir www/pkg --no-typescript --no-pack -- --no-default-features "${DEBIAN_WASM_FLAGS[@]}"
   else
-    wasm-pack build "$ROOT" --target web --release --out-dir www/pkg --no-typescript --no-pack
+    wasm-pack build "$ROOT" --target web --release --out-dir www/pkg --no-typescript --no-pack -- --no-default-features
   fi
 }
 

@@ -9,6 +9,19 @@ say() { [ "${TINYMLPERF_SETUP_VERBOSE:-0}" = 1 ] && log "$*" || true; }
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Fast path: the last full check passed and nothing it looked at changed since (the route, the locked
+# wasm-bindgen version, package-lock.json, node_modules, this script, the Debian rustc): only file tests
+# and `wasm-bindgen --version` run (a few milliseconds; the full check spends about a second in
+# `rustc --version` and Python's imports). The stamp is target/tinymlperf-setup.stamp.
+stamp=target/tinymlperf-setup.stamp
+setup_key() { echo "$TINYMLPERF_ROUTE $(locked_wasm_bindgen_version) $(stat -c %Y package-lock.json node_modules/.package-lock.json scripts/setup.sh /usr/bin/rustc 2>/dev/null | tr '\n' ' ')"; }
+if [ "$(cat "$stamp" 2>/dev/null)" = "$(setup_key)" ] && have cargo && have wasm-pack && have wasm-objdump && have wasm-strip \
+  && [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -d node_modules/playwright-core ] && [ -d node_modules/binaryen ] \
+  && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$(locked_wasm_bindgen_version)" ]; then
+  say "setup complete (fast path; route: $TINYMLPERF_ROUTE)"
+  exit 0
+fi
+
 # 1. Rust for the host (rustup). Nothing can be fetched for rustup offline, so only report.
 if ! have cargo; then
   log "cargo not found. Install Rust from https://rustup.rs, then run this again."
@@ -24,7 +37,7 @@ else
   [ -d /usr/lib/rustlib/x86_64-unknown-linux-gnu ] || need_apt+=(libstd-rust-web-dev)
   have wasm-ld-22 || need_apt+=(lld-22)
 fi
-have wasm-objdump || need_apt+=(wabt)
+{ have wasm-objdump && have wasm-strip; } || need_apt+=(wabt)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 
@@ -77,4 +90,5 @@ if command -v python3 >/dev/null && ! python3 -c 'import safetensors, numpy' 2>/
     log "could not install safetensors/numpy: the Python package tests will be skipped"
   fi
 fi
+mkdir -p target && setup_key > "$stamp"
 say "setup complete (route: $TINYMLPERF_ROUTE)"

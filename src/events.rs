@@ -1,5 +1,7 @@
 //! The three events as data: id, model, input shape, dataset, accuracy threshold, and the committed
-//! reference weights (embedded in the binary, so the page needs no download).
+//! reference weights. With the default feature `embedded-weights` the weights are inside the binary
+//! (native tools, tests); the page's build leaves them out, and its worker hands each file to
+//! [`provide_weights`] when an event first needs it, checked against the SHA-256 recorded at build time.
 //!
 //! ```
 //! use tinymlperf::events::{self, EventId};
@@ -133,29 +135,129 @@ pub fn spec(id: EventId) -> &'static EventSpec {
     EVENTS.iter().find(|e| e.id == id).expect("every EventId has a spec")
 }
 
-/// The committed reference weights of an event (a model package, see [`crate::format`]).
-pub fn weights(id: EventId) -> &'static [u8] {
-    match id {
-        EventId::MlpSprint => include_bytes!("../weights/mlp_sprint.safetensors"),
-        EventId::CnnMarathon => include_bytes!("../weights/cnn_marathon.safetensors"),
-        EventId::TransformerDecathlon => include_bytes!("../weights/transformer_decathlon.safetensors"),
+/// One committed weights file as recorded at build time (`build.rs`): what the page can show and check
+/// before, or without, downloading it.
+#[derive(Debug)]
+pub struct WeightsFile {
+    /// File stem: `mlp_sprint`, `mlp_sprint_sparse`, …; served as `weights/<name>.safetensors`.
+    pub name: &'static str,
+    /// Size in bytes.
+    pub bytes: usize,
+    /// Lowercase hex SHA-256 of the whole file.
+    pub sha256: &'static str,
+    /// The safetensors header (JSON: tensor shapes, dtypes and the package metadata).
+    header: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/weights_catalog.rs"));
+
+/// Every committed weights file (`weights/*.safetensors`), as recorded at build time.
+pub fn weights_files() -> &'static [WeightsFile] {
+    &FILES
+}
+
+fn weights_file(name: &str) -> Result<(usize, &'static WeightsFile)> {
+    FILES.iter().enumerate().find(|(_, f)| f.name == name).ok_or_else(|| Error::Unknown {
+        kind: "weights file",
+        name: name.into(),
+        known: FILES.iter().map(|f| f.name).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Checks `bytes` against the build's record of `weights/<name>.safetensors` (size and SHA-256) and,
+/// in a build without embedded weights, keeps them for [`weights`] and [`sparse_weights`] (the first
+/// copy stays; later calls only check). A mismatch (a stale cache, a file retrained after this build,
+/// a truncated download) is refused with both hashes.
+pub fn provide_weights(name: &str, bytes: Vec<u8>) -> Result<()> {
+    let (_slot, f) = weights_file(name)?;
+    let got: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    if bytes.len() != f.bytes || got != f.sha256 {
+        return Err(Error::format(
+            "weights file",
+            format!(
+                "weights/{name}.safetensors has {} bytes with sha256 {got}; this build of the engine expects {} bytes with sha256 {} \
+                 (a stale copy or a file changed after the build: reload the page, or rebuild the engine)",
+                bytes.len(),
+                f.bytes,
+                f.sha256
+            ),
+        ));
     }
+    #[cfg(not(feature = "embedded-weights"))]
+    PROVIDED[_slot].get_or_init(|| Box::leak(bytes.into_boxed_slice()));
+    Ok(())
+}
+
+#[cfg(not(feature = "embedded-weights"))]
+static PROVIDED: [std::sync::OnceLock<&'static [u8]>; FILES.len()] = [const { std::sync::OnceLock::new() }; FILES.len()];
+
+/// The bytes of `weights/<name>.safetensors`: embedded, or as handed to [`provide_weights`]; an error
+/// saying so when they have not been provided yet.
+pub fn weights_bytes(name: &str) -> Result<&'static [u8]> {
+    #[cfg(feature = "embedded-weights")]
+    {
+        weights_file(name)?;
+        Ok(match name {
+            "mlp_sprint" => include_bytes!("../weights/mlp_sprint.safetensors"),
+            "cnn_marathon" => include_bytes!("../weights/cnn_marathon.safetensors"),
+            "transformer_decathlon" => include_bytes!("../weights/transformer_decathlon.safetensors"),
+            "mlp_sprint_sparse" => include_bytes!("../weights/mlp_sprint_sparse.safetensors"),
+            "transformer_decathlon_sparse" => include_bytes!("../weights/transformer_decathlon_sparse.safetensors"),
+            other => return Err(Error::format("weights file", format!("weights/{other}.safetensors is not embedded in this build"))),
+        })
+    }
+    #[cfg(not(feature = "embedded-weights"))]
+    {
+        let (slot, _) = weights_file(name)?;
+        PROVIDED[slot].get().copied().ok_or_else(|| {
+            Error::format("weights file", format!("weights/{name}.safetensors is not loaded: this build fetches weights on demand, and provideWeights('{name}', bytes) must come first"))
+        })
+    }
+}
+
+/// The committed reference weights of an event (a model package, see [`crate::format`]). In a build
+/// without embedded weights, empty until [`provide_weights`] received them ([`load_model`] says so).
+pub fn weights(id: EventId) -> &'static [u8] {
+    weights_bytes(id.as_str()).unwrap_or(&[])
 }
 
 /// The committed sparse entry of an event, where one was fine-tuned (`tinymlperf-train --sparse`):
 /// the reference weights pruned in 1×8 blocks under `models::optimize::default_prune_plan` and
-/// fine-tuned with those blocks held at zero.
+/// fine-tuned with those blocks held at zero. In a build without embedded weights, empty until
+/// [`provide_weights`] received `<event>_sparse`.
 pub fn sparse_weights(id: EventId) -> Option<&'static [u8]> {
     match id {
-        EventId::MlpSprint => Some(include_bytes!("../weights/mlp_sprint_sparse.safetensors")),
-        EventId::TransformerDecathlon => Some(include_bytes!("../weights/transformer_decathlon_sparse.safetensors")),
+        EventId::MlpSprint | EventId::TransformerDecathlon => Some(weights_bytes(&format!("{id}_sparse")).unwrap_or(&[])),
         EventId::CnnMarathon => None,
     }
 }
 
+/// The event's model with zero weights and its package's metadata, from the header recorded at build
+/// time: what the page lists about an event (parameters, FLOPs, recorded accuracy, data hash) before
+/// its weights are downloaded. The package holds the header's tensors, all zero.
+pub fn skeleton(id: EventId) -> Result<(Model, Package)> {
+    let (_, f) = weights_file(id.as_str())?;
+    let bad = |why: String| Error::format("weights header", format!("weights/{}.safetensors: {why}", f.name));
+    let header: serde_json::Map<String, serde_json::Value> = serde_json::from_str(f.header).map_err(|e| bad(e.to_string()))?;
+    let mut package = Package::new();
+    for (name, v) in &header {
+        if name == "__metadata__" {
+            for (k, v) in v.as_object().ok_or_else(|| bad("__metadata__ is not an object".into()))? {
+                package.set_meta(k.clone(), v.as_str().ok_or_else(|| bad(format!("metadata '{k}' is not a string")))?);
+            }
+            continue;
+        }
+        let shape: Vec<usize> = serde_json::from_value(v.get("shape").cloned().unwrap_or_default()).map_err(|e| bad(format!("tensor '{name}': {e}")))?;
+        let count = shape.iter().product();
+        package.insert(name.clone(), shape, vec![0.0; count])?;
+    }
+    let model = Model::from_package(&package)?;
+    Ok((model, package))
+}
+
 /// Parses an event's committed package and builds its model, checking the package is for this event.
 pub fn load_model(id: EventId) -> Result<(Model, Package)> {
-    let package = Package::parse(weights(id))?;
+    let package = Package::parse(weights_bytes(id.as_str())?)?;
     let recorded = package.require_meta(META_EVENT)?;
     if recorded != id.as_str() {
         return Err(Error::format("model package", format!("package is for event '{recorded}', expected '{id}'")));
@@ -195,7 +297,7 @@ pub struct Benchmark {
     pub metadata: std::collections::BTreeMap<String, String>,
 }
 
-/// Loads an event's model from the embedded weights and generates its held-out set.
+/// Loads an event's model from its committed weights and generates its held-out set.
 pub fn load_benchmark(id: EventId) -> Result<Benchmark> {
     let (model, package) = load_model(id)?;
     let dataset = heldout(id);
@@ -212,4 +314,37 @@ pub fn load_benchmark(id: EventId) -> Result<Benchmark> {
         weights_sha256: package.data_sha256(),
         metadata: package.metadata().clone(),
     })
+}
+
+#[cfg(all(test, feature = "embedded-weights"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_record_matches_the_committed_files() {
+        assert_eq!(weights_files().len(), 5);
+        for f in weights_files() {
+            let bytes = weights_bytes(f.name).unwrap();
+            assert_eq!(bytes.len(), f.bytes, "{}", f.name);
+            provide_weights(f.name, bytes.to_vec()).unwrap();
+            let mut bad = bytes.to_vec();
+            bad[bytes.len() / 2] ^= 1;
+            let e = provide_weights(f.name, bad).unwrap_err().to_string();
+            assert!(e.contains(f.sha256) && e.contains(&format!("weights/{}.safetensors", f.name)), "{e}");
+        }
+        assert!(provide_weights("mlp_marathon", vec![]).unwrap_err().to_string().contains("known: "));
+    }
+
+    #[test]
+    fn skeleton_lists_what_the_weights_hold() {
+        use crate::format::META_SHA256;
+        for id in EventId::ALL {
+            let (model, package) = load_model(id).unwrap();
+            let (sm, sp) = skeleton(id).unwrap();
+            assert_eq!((sm.param_count(), sm.flops_per_inference()), (model.param_count(), model.flops_per_inference()), "{id}");
+            assert_eq!(sm.architecture(), model.architecture());
+            assert_eq!(sp.metadata(), package.metadata(), "{id}");
+            assert_eq!(sp.meta(META_SHA256), Some(package.data_sha256().as_str()), "{id}");
+        }
+    }
 }

@@ -64,8 +64,8 @@ struct BenchmarkInfo {
 }
 
 /// Loads an event (`mlp_sprint`, `cnn_marathon`, `transformer_decathlon`): parses and validates its
-/// embedded weights, generates its held-out split, and returns what the page shows about it. An unknown
-/// id is an error listing the known ones.
+/// weights (embedded, or handed over by `provideWeights`), generates its held-out split, and returns
+/// what the page shows about it. An unknown id is an error listing the known ones.
 #[wasm_bindgen(js_name = loadBenchmark)]
 pub fn load_benchmark(event: &str) -> Result<JsValue, JsError> {
     let id: crate::events::EventId = event.parse().map_err(js_err)?;
@@ -114,20 +114,29 @@ pub fn environment() -> Result<JsValue, JsError> {
     to_js(&crate::profiler::Environment::capture(&clock))
 }
 
-/// Every event as the page shows it (as `loadBenchmark` describes one), at start-up: the embedded
-/// weights are parsed and validated, but the held-out splits are not generated (their sizes and the
-/// recorded accuracies come from the packages' metadata), which would cost seconds before the page
-/// is ready; a run generates its event's split when it needs it.
+/// Every event as the page shows it (as `loadBenchmark` describes one), at start-up, without the
+/// weights: shapes and metadata come from the weights files' headers recorded at build time
+/// (`events::skeleton`), so nothing is downloaded and no held-out split is generated (seconds) before
+/// the page is ready; a run fetches its event's weights and generates its split when it needs them.
 #[wasm_bindgen(js_name = listEvents)]
 pub fn list_events() -> Result<JsValue, JsError> {
-    use crate::format::{META_HELDOUT_ACCURACY, META_HELDOUT_TOTAL};
+    use crate::format::{META_HELDOUT_ACCURACY, META_HELDOUT_TOTAL, META_SHA256};
     let mut infos = Vec::new();
     for id in crate::events::EventId::ALL {
-        let (model, p) = crate::events::load_model(id).map_err(js_err)?;
+        let (model, p) = crate::events::skeleton(id).map_err(js_err)?;
         let (total, accuracy) = (p.meta_parse(META_HELDOUT_TOTAL).map_err(js_err)?, p.meta_parse(META_HELDOUT_ACCURACY).map_err(js_err)?);
-        infos.push(describe(crate::events::spec(id), &model, total, accuracy, p.data_sha256()));
+        infos.push(describe(crate::events::spec(id), &model, total, accuracy, p.require_meta(META_SHA256).map_err(js_err)?.to_string()));
     }
     to_js(&infos)
+}
+
+/// Hands the engine `weights/<name>.safetensors` (`name`: an event id, or `<event>_sparse`), fetched by
+/// the page's worker before the first call that needs it; refused unless its size and SHA-256 are the
+/// ones this build recorded. Only in builds without embedded weights (the page's).
+#[cfg(not(feature = "embedded-weights"))]
+#[wasm_bindgen(js_name = provideWeights)]
+pub fn provide_weights(name: &str, bytes: Vec<u8>) -> Result<(), JsError> {
+    crate::events::provide_weights(name, bytes).map_err(js_err)
 }
 
 /// Builds a recipe's package: `{event, quantize, sparsity, kernels?}` → safetensors bytes.

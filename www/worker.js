@@ -7,6 +7,7 @@
 //        { id, ok: true, value } | { id, ok: false, error }
 // A run is cancelled by terminating this worker (the page then starts a fresh one).
 import init, * as engine from './pkg/tinymlperf.js';
+import * as weights from './weights.js';
 
 let ready = null;
 const boot = (module) => (ready ??= init(module ? { module_or_path: module } : undefined));
@@ -69,7 +70,19 @@ self.onmessage = async (ev) => {
     if (!h) throw new Error(`unknown request '${type}'`);
     const progress = (p) => self.postMessage({ id, progress: p ?? {} });
     const partial = (value) => self.postMessage({ id, partial: value });
-    self.postMessage({ id, ok: true, value: h(args ?? {}, progress, partial) });
+    // The event's weights before the call (www/weights.js); a failed fetch is reported where the engine
+    // needs the file, and a file the engine asks for that was not foreseen is fetched and the call re-run.
+    await weights.ensure(engine, weights.needed(type, args)).catch(() => {});
+    let value;
+    for (const tried = new Set(); ;) {
+      try { value = h(args ?? {}, progress, partial); break; } catch (e) {
+        const name = weights.missing(e);
+        if (!name || tried.has(name)) throw e;
+        tried.add(name);
+        await weights.ensure(engine, [name]);
+      }
+    }
+    self.postMessage({ id, ok: true, value });
   } catch (e) {
     self.postMessage({ id, ok: false, error: String(e && e.message ? e.message : e) });
   }

@@ -1,13 +1,34 @@
 // Baseline stays scalar: disassembles the release module (wasm-objdump) and checks that v128
 // instructions appear inside the SIMD kernels and that the scalar reference kernels do no SIMD work.
+// The site's module (www/pkg) has no names section; scripts/build.sh keeps the same module with names
+// as target/tinymlperf_bg.names.wasm, and the first test checks both hold byte-identical code.
 // The one v128 form a scalar kernel may hold is a `v128.load` immediately stored by `v128.store`:
 // wasm-opt (binaryen, with SIMD enabled) lowers a constant 16-byte `memory.copy` (e.g. moving an
 // error value on a failure path) to that pair. It moves bytes; it computes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 
-const WASM = 'www/pkg/tinymlperf_bg.wasm';
+const SITE = 'www/pkg/tinymlperf_bg.wasm';
+const WASM = 'target/tinymlperf_bg.names.wasm';
+
+// name → [start, end) of each section, from wasm-objdump -h (custom sections by their own name).
+function sections(file) {
+  const out = execFileSync('wasm-objdump', ['-h', file]).toString();
+  return new Map([...out.matchAll(/^\s*(\w+) start=0x([0-9a-f]+) end=0x([0-9a-f]+).*?(?:"([^"]+)")?$/gm)]
+    .map((m) => [m[1] === 'Custom' ? `custom:${m[4]}` : m[1], [parseInt(m[2], 16), parseInt(m[3], 16)]]));
+}
+
+test('the site\'s module has no names section and the same code as the named copy', () => {
+  assert.ok(fs.existsSync(WASM), `${WASM} is missing: scripts/build.sh writes it`);
+  const [site, named] = [sections(SITE), sections(WASM)];
+  assert.ok(named.has('custom:name'), 'the named copy has a names section');
+  assert.deepEqual([...site.keys()].filter((k) => k.startsWith('custom:')), [], 'no custom sections in the site\'s module');
+  const code = (file, s) => fs.readFileSync(file).subarray(...s.get('Code'));
+  assert.ok(code(SITE, site).equals(code(WASM, named)), 'identical code sections');
+  console.log(`# site module ${fs.statSync(SITE).size} B, named copy ${fs.statSync(WASM).size} B`);
+});
 
 function functionBodies() {
   const out = execFileSync('wasm-objdump', ['-d', WASM], { maxBuffer: 1 << 30 }).toString();

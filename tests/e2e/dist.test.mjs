@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { start, open, shotPath } from './harness.mjs';
 
@@ -20,6 +21,18 @@ test('dist/ is self-contained: page, service worker, engine and vendored modules
   assert.ok(!fs.existsSync(path.join(out, 'node_modules')) && !fs.existsSync(path.join(out, 'src')));
 });
 
+test('dist/ holds the weights the engine fetches, and precompressed copies beside every text and binary', () => {
+  for (const f of fs.readdirSync('weights').filter((f) => f.endsWith('.safetensors'))) {
+    assert.ok(fs.readFileSync(path.join(out, 'weights', f)).equals(fs.readFileSync(path.join('weights', f))), `dist has weights/${f}`);
+  }
+  for (const f of ['index.html', 'www/main.js', 'www/pkg/tinymlperf_bg.wasm', 'weights/mlp_sprint.safetensors']) {
+    const raw = fs.readFileSync(path.join(out, f));
+    assert.ok(zlib.brotliDecompressSync(fs.readFileSync(path.join(out, `${f}.br`))).equals(raw), `${f}.br`);
+    assert.ok(zlib.gunzipSync(fs.readFileSync(path.join(out, `${f}.gz`))).equals(raw), `${f}.gz`);
+  }
+  assert.ok(!fs.existsSync(path.join(out, 'docs/digits-montage.png.br')), 'PNGs are not recompressed');
+});
+
 test('on a host without COOP/COEP the service worker makes the page cross-origin isolated', { timeout: 90_000 }, async () => {
   const env = await start({ root: out, isolation: false });
   try {
@@ -28,6 +41,9 @@ test('on a host without COOP/COEP the service worker makes the page cross-origin
     await page.waitForFunction(() => self.crossOriginIsolated && document.body.dataset.state === 'ready', null, { timeout: 60_000 });
     assert.equal(await page.locator('#isolation-warning').count(), 0);
     assert.equal(await page.textContent('#isolated'), 'yes');
+    // Compressed responses pass through the service worker intact (the weights travel as brotli).
+    const got = await page.evaluate(async () => (await (await fetch('weights/cnn_marathon.safetensors')).arrayBuffer()).byteLength);
+    assert.equal(got, fs.statSync('weights/cnn_marathon.safetensors').size);
     assert.deepEqual(problems.filter((p) => !/ERR_ABORTED/.test(p)), []);
   } finally { await env.stop(); }
 });

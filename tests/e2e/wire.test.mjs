@@ -1,0 +1,49 @@
+// Bytes on the wire for a first visit: a fresh browser profile (empty HTTP cache) loads the page from the
+// server `npm start` runs (scripts/serve.mjs: brotli/gzip, ETag) and runs MLP Sprint once
+// (?events=mlp_sprint&budget=1&run=1). Every response the page and its workers receive is counted as
+// Chromium transferred it (Playwright's request.sizes(): encoded body + headers), until the first result
+// card is shown. Issue 15's target is 500 KB; the MLP's own f32 reference weights are 438 KB, so the
+// engine module dominates the rest (README, "First load and restart").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open } from './harness.mjs';
+
+// What this build reaches, with a little headroom (measured: see README); the issue's target is 500 KB.
+const MAX_WIRE_BYTES = 1_100_000;
+const TARGET_WIRE_BYTES = 500_000;
+
+test('first visit and one MLP Sprint run: compressed transfer, one weights file, bytes on the wire', { timeout: 180_000 }, async () => {
+  const env = await start();
+  try {
+    const rows = [];
+    const pending = [];
+    env.context.on('requestfinished', (req) => pending.push((async () => {
+      const [res, sizes] = await Promise.all([req.response(), req.sizes()]);
+      const headers = res ? await res.allHeaders() : {};
+      rows.push({ url: new URL(req.url()).pathname, status: res?.status(), encoding: headers['content-encoding'] ?? '', body: sizes.responseBodySize, headers: sizes.responseHeadersSize });
+    })()));
+    const { page, problems } = await open(env.context, `${env.url}?events=mlp_sprint&budget=1&run=1`, { width: 1280, height: 900 });
+    await page.waitForSelector('#cards .card.result[data-event="mlp_sprint"]', { timeout: 150_000 });
+    const shownMs = await page.evaluate(() => performance.now());
+    await page.waitForSelector('body[data-run="done"]', { timeout: 30_000 });
+    await Promise.all(pending);
+
+    const total = rows.reduce((s, r) => s + r.body + r.headers, 0);
+    const by = (re) => rows.filter((r) => re.test(r.url));
+    const kb = (n) => `${(n / 1000).toFixed(0)} KB`;
+    for (const r of [...rows].sort((a, b) => b.body - a.body).slice(0, 6)) console.log(`# ${kb(r.body + r.headers).padStart(7)}  ${r.encoding.padEnd(4)} ${r.url}`);
+    console.log(`# first visit + one MLP Sprint run: ${rows.length} responses, ${kb(total)} on the wire (issue target ${kb(TARGET_WIRE_BYTES)}); first result card at ${(shownMs / 1000).toFixed(1)} s`);
+
+    assert.deepEqual(problems, []);
+    const engine = by(/\/www\/pkg\/tinymlperf_bg\.wasm$/);
+    assert.equal(engine.length, 1, 'the engine is downloaded once (workers receive the compiled module)');
+    assert.equal(engine[0].encoding, 'br', 'the engine travels brotli-compressed');
+    const plain = by(/\.js$/).filter((r) => r.encoding !== 'br' && r.body > 0); // body 0: the second worker's copy, from the cache
+    assert.deepEqual(plain, [], 'scripts travel compressed');
+    const weights = by(/\/weights\//);
+    assert.deepEqual([...new Set(weights.map((r) => r.url))], ['/weights/mlp_sprint.safetensors'], 'only the MLP weights are fetched');
+    assert.ok(total <= MAX_WIRE_BYTES, `${total} bytes on the wire, over ${MAX_WIRE_BYTES}`);
+  } finally {
+    await env.stop();
+  }
+});
