@@ -293,8 +293,36 @@ pub struct Verification {
 
 /// A verified call fails when its logits break the budget *and* its predictions disagree with the
 /// reference's on more than this fraction of its samples (a stale or skipped output does both; an
-/// honest low-precision call does neither).
+/// honest low-precision call does neither). This is the rule for every call of an entry whose check
+/// batches pass output equivalence (a closed-division candidate).
 pub const CALL_MAX_DISAGREEMENT: f64 = 0.10;
+/// While the run goes on (and for entries whose outputs are far from the reference's anyway, the open
+/// division), a call is judged against the entry's own calls so far: it fails when its relative error
+/// is over the budget and this many times the entry's median call error...
+pub const OUTLIER_REL: f64 = 4.0;
+/// ...and its disagreement is over [`CALL_MAX_DISAGREEMENT`] and this many times the entry's
+/// disagreement rate so far.
+pub const OUTLIER_DISAGREEMENT: f64 = 3.0;
+/// Most input bytes the profiler prepares for one sample of the entry. A sample asks for more calls
+/// only when calls return far faster than any real forward pass (about 1,300 MLP calls of 64 digits
+/// in 10 ms would be 1.8 TFLOP/s on one core): such an entry is skipping its work.
+pub const MAX_SAMPLE_INPUT_BYTES: usize = 256 << 20;
+
+/// One verified call, for the strict rule applied at the end.
+struct CallRecord {
+    place: String,
+    rel: f64,
+    disagree: usize,
+    rows: usize,
+}
+
+fn call_failure(place: &str, rel: f64, disagree: usize, rows: usize, budget: &LogitBudget, typical: Option<f64>) -> String {
+    format!(
+        "output verification failed at {place}: its logits differ from the reference's for the same inputs by {rel:.3} relative RMS (budget {}{}) and its predictions disagree on {disagree} of {rows} samples; an entry must compute every call it receives, checked or timed",
+        budget.rel_rms,
+        typical.map_or(String::new(), |t| format!("; its typical call so far: {t:.3}"))
+    )
+}
 
 /// Chance that a call slot of the candidate's timed stream carries the next pending check batch
 /// (public split or fresh check set) instead of a plain stream batch.
@@ -326,6 +354,7 @@ struct Made {
 /// positions, and every output verified.
 struct CandidateCalls<'a> {
     batch: usize,
+    pixels: bool,
     classes: usize,
     seed: u64,
     reference: ModelCandidate<'a>,
@@ -353,6 +382,9 @@ struct CandidateCalls<'a> {
     worst: f64,
     verify_ms: f64,
     failure: Option<String>,
+    /// Relative error of every verified call, in order.
+    rels: Vec<f64>,
+    calls_seen: Vec<CallRecord>,
 }
 
 fn concat_inputs(a: OwnedInput, b: OwnedInput) -> OwnedInput {
@@ -395,6 +427,14 @@ impl<'a> CandidateCalls<'a> {
     fn prepare(&mut self, calls: u64, at: String, timed: bool) {
         self.verify_made();
         self.queue.clear();
+        let per_call = self.batch * if self.pixels { crate::data::digits::IMAGE_PIXELS * 4 } else { crate::data::sequences::SEQ_LEN * 4 };
+        if calls as usize > MAX_SAMPLE_INPUT_BYTES / per_call.max(1) && self.failure.is_none() {
+            self.failure = Some(format!(
+                "timing asked for {calls} calls in one sample at {at} (run seed {}): the entry's calls return far faster than any real forward pass can, so it is skipping its work",
+                self.seed
+            ));
+            return;
+        }
         let p = if timed { CHECK_SLOT_PROBABILITY } else { 1.0 };
         for _ in 0..calls {
             let item = if !self.items.is_empty() && (self.slot_rng.uniform() as f64) < p { self.items.pop_front().unwrap_or(Item::Stream) } else { Item::Stream };
@@ -482,12 +522,28 @@ impl<'a> CandidateCalls<'a> {
         let place = format!("call #{} ({}, {what}), run seed {}", m.call, m.at, self.seed);
         if !finite {
             self.failure = Some(format!("output verification failed at {place}: the entry returned {} logits with non-finite values or the wrong count (expected {})", m.logits.len(), reference.len()));
-        } else if rel > self.budget.rel_rms && disagree as f64 > CALL_MAX_DISAGREEMENT * rows as f64 {
-            self.failure = Some(format!(
-                "output verification failed at {place}: its logits differ from the reference's for the same inputs by {rel:.3} relative RMS (budget {}) and its predictions disagree on {disagree} of {rows} samples; an entry must compute every call it receives, checked or timed",
-                self.budget.rel_rms
-            ));
+            return;
         }
+        // Streaming rule, against the entry's own behaviour so far: a call whose error and
+        // disagreement both stand far above the entry's typical call did not compute this input
+        // (the strict rule for entries whose checks pass is applied once the run is over).
+        let typical_rel = if self.rels.is_empty() { self.budget.rel_rms / OUTLIER_REL } else { crate::profiler::stats::median(&self.rels) };
+        let rate = (self.samples - rows as u64 - (self.agree - (rows - disagree.min(rows)) as u64)) as f64 / (self.samples - rows as u64).max(1) as f64;
+        let frac = disagree as f64 / rows.max(1) as f64;
+        if rel > self.budget.rel_rms.max(OUTLIER_REL * typical_rel) && frac > CALL_MAX_DISAGREEMENT.max(OUTLIER_DISAGREEMENT * rate) {
+            self.failure = Some(call_failure(&place, rel, disagree, rows, &self.budget, Some(typical_rel)));
+        }
+        self.rels.push(rel);
+        self.calls_seen.push(CallRecord { place, rel, disagree, rows });
+    }
+
+    /// The strict per-call rule, for an entry whose check batches pass output equivalence: no call
+    /// may break the budget while disagreeing on more than [`CALL_MAX_DISAGREEMENT`] of its samples.
+    fn strict_failure(&self) -> Option<String> {
+        self.calls_seen
+            .iter()
+            .find(|c| c.rel > self.budget.rel_rms && c.disagree as f64 > CALL_MAX_DISAGREEMENT * c.rows as f64)
+            .map(|c| call_failure(&c.place, c.rel, c.disagree, c.rows, &self.budget, None))
     }
 
     /// Delivers the check items the timing did not reach, each verified like every other call.
@@ -604,6 +660,7 @@ pub fn benchmark_model(
     order_rng.shuffle(&mut items);
     let calls = std::cell::RefCell::new(CandidateCalls {
         batch,
+        pixels,
         classes,
         seed,
         reference: ModelCandidate { model: &baseline.model, kernels: &best },
@@ -629,6 +686,8 @@ pub fn benchmark_model(
         worst: 0.0,
         verify_ms: 0.0,
         failure: None,
+        rels: Vec::new(),
+        calls_seen: Vec::new(),
     });
 
     // The baseline side draws from its own never-repeating stream.
@@ -703,6 +762,12 @@ pub fn benchmark_model(
     let accuracy = AccuracyReport { reference, candidate: acc, delta_pp: (acc - reference) * 100.0, samples };
     let check_labels: Vec<u8> = calls.check_inputs.iter().flat_map(|c| c.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()).collect();
     let equivalence = equivalence(&calls.check_ref_logits.concat(), &calls.check_logits.concat(), &check_labels, classes, budget.clone());
+    // An entry whose checks pass is held to the strict rule on every call it received.
+    if equivalence.passed {
+        if let Some(reason) = calls.strict_failure() {
+            return Err(crate::Error::Rejected { reason });
+        }
+    }
     // The checks and the timed calls must tell the same story: an entry within its budget on the
     // check batches but not over every verified call behaves differently when it is timed.
     if equivalence.passed && (verification.agreement < MIN_AGREEMENT || verification.rel_rms > budget.rel_rms) {
