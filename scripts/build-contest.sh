@@ -2,6 +2,10 @@
 # Builds the contestants' kernel template and the test fixtures into target/contest/:
 #   kernel-template.wasm                 contest/kernel-template (scalar MLP Sprint kernel)
 #   kernel-template-simd.wasm            the same with --features simd (dense layers on SIMD128)
+#   cnn-template.wasm                    contest/cnn-template (scalar CNN Marathon kernel)
+#   cnn-template-simd.wasm               the same with --features simd (3×3 convolutions on SIMD128)
+#   transformer-template.wasm            contest/transformer-template (scalar Transformer Decathlon kernel)
+#   transformer-template-simd.wasm       the same with --features simd (matrix products on SIMD128)
 #   dead-simd.wasm                       tests/kernels/dead-simd (scalar, plus exported SIMD never called)
 #   cheat-lookup.wasm, cheat-cache.wasm  tests/kernels/cheaters (answers the public split / stale cache)
 #   cheat-lazy-after.wasm, cheat-exact-pixels.wasm, cheat-zero-corners.wasm
@@ -22,6 +26,10 @@ build() { # manifest, output name, features
 }
 build contest/kernel-template/Cargo.toml kernel-template
 build contest/kernel-template/Cargo.toml kernel-template-simd simd
+build contest/cnn-template/Cargo.toml cnn-template
+build contest/cnn-template/Cargo.toml cnn-template-simd simd
+build contest/transformer-template/Cargo.toml transformer-template
+build contest/transformer-template/Cargo.toml transformer-template-simd simd
 build tests/kernels/dead-simd/Cargo.toml dead-simd
 build tests/kernels/cheaters/Cargo.toml cheat-lookup lookup
 build tests/kernels/cheaters/Cargo.toml cheat-cache cache
