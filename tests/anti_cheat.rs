@@ -1,7 +1,9 @@
 //! Scores that cannot be bought (docs/rules.md, "What is checked"): entries that tell checking from
 //! timing, packages that carry tensors the model never reads, and innovation for work the entry does
-//! not do. Each test plays a cheating student and must see the cheat refused. Runs natively and in
-//! wasm (Node); the real cheating WebAssembly modules are in tests/custom_kernels.rs and tests/e2e.
+//! not do. Each test plays a cheating student and must see the cheat refused. Native only (the same
+//! engine code runs in wasm; the real cheating WebAssembly modules are run in Node by
+//! tests/custom_kernels.rs and in the page by tests/e2e/contest.test.mjs).
+#![cfg(not(target_arch = "wasm32"))]
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use tinymlperf::events::EventId;
@@ -12,8 +14,6 @@ use tinymlperf::profiler::benchmark::{benchmark_model, BenchmarkOptions, Benchma
 use tinymlperf::profiler::HostClock;
 use tinymlperf::scoring::{self, innovation::Artifact, Division};
 use tinymlperf::submission::{self, build_recipe, load_entry, logit_budget, Recipe};
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
 
 type Tell = dyn Fn(u64, &[f32]) -> bool;
 
