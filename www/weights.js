@@ -7,9 +7,14 @@
 const BASE = new URL('../weights/', import.meta.url);
 const provided = new Map(); // name → Promise<void>, per worker (each worker has its own engine instance)
 
+// Requests that load their event's reference model (www/worker.js's handlers); any other request that
+// turns out to need a file gets it through `missing` (the engine's error names it) and is re-run.
+const LOADS_EVENT = new Set(['run-event', 'submit', 'submit-custom', 'inspect']);
+
 /** The weights files a request needs: its event's (every file for the kernel benchmark). */
 export function needed(type, args) {
   if (type === 'bench-kernels') return ['mlp_sprint', 'cnn_marathon', 'transformer_decathlon', 'mlp_sprint_sparse', 'transformer_decathlon_sparse'];
+  if (!LOADS_EVENT.has(type)) return [];
   const events = [args?.event, args?.submission?.event, args?.recipe?.event];
   return [...new Set(events.filter((e) => typeof e === 'string' && /^[a-z0-9_]+$/.test(e)))];
 }

@@ -47,3 +47,22 @@ test('first visit and one MLP Sprint run: compressed transfer, one weights file,
     await env.stop();
   }
 });
+
+test('weights that differ from the build\'s record are refused with a clear error on the card', { timeout: 120_000 }, async () => {
+  const env = await start();
+  try {
+    await env.context.route('**/weights/mlp_sprint.safetensors', async (route) => {
+      const res = await route.fetch();
+      const body = Buffer.from(await res.body());
+      body[body.length - 1] ^= 0xff; // one flipped byte in the last weight
+      await route.fulfill({ response: res, body, headers: { ...res.headers(), 'content-encoding': 'identity', 'content-length': String(body.length) } });
+    });
+    const { page } = await open(env.context, `${env.url}?events=mlp_sprint&budget=1&run=1`, { width: 1280, height: 900 });
+    await page.waitForSelector('#cards .card[data-state="error"]', { timeout: 90_000 });
+    const text = await page.textContent('#cards .card[data-state="error"] .card-status');
+    assert.match(text, /weights\/mlp_sprint\.safetensors has 438512 bytes with sha256 [0-9a-f]{64}; this build of the engine expects 438512 bytes with sha256 [0-9a-f]{64}/);
+    console.log(`# ${text.slice(0, 160)}…`);
+  } finally {
+    await env.stop();
+  }
+});
