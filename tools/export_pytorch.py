@@ -7,6 +7,11 @@ also reads `.pt`/`.pth` files; without it, give numpy arrays (`.npz` or `.safete
 
     python3 tools/export_pytorch.py --event mlp_sprint --from weights.npz -o entry.safetensors
     python3 tools/export_pytorch.py --event mlp_sprint --from weights.npz --int8 --team me -o entry.safetensors
+    python3 tools/export_pytorch.py --event mlp_sprint --from weights.npz -o entry.safetensors --open
+    python3 tools/export_pytorch.py --open-only entry.safetensors      # serve a written package, open the page
+
+`--open` serves the package beside the page on 127.0.0.1 and opens `index.html?package=…&event=…` with
+it loaded in the submit form (tools/tinymlperf_submit.py; from a notebook: `submit(model, event, team=…)`).
 
     from export_pytorch import export
     export(model.state_dict(), "mlp_sprint", "entry.safetensors", team="me", int8=True)
@@ -27,7 +32,10 @@ import argparse
 import hashlib
 import sys
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # only --open-only (serving a package already written) works without numpy
+    np = None
 
 FORMAT_VERSION = "2"
 MLP_INPUT, MLP_CLASSES, MAX_HIDDEN = 784, 10, 1024
@@ -189,6 +197,8 @@ def data_sha256(tensors):
 def export(state_dict, event, path, int8=False, team=None, description=None, url=None, kernels=None, **extra_meta):
     """Writes `state_dict` (nn.Module, torch or numpy dict) as a package for `event` at `path`.
     Returns a summary dict. Raises ExportError (a ValueError) when names or shapes do not fit."""
+    if np is None:
+        raise ExportError("exporting needs numpy and safetensors: python3 -m pip install numpy safetensors")
     from safetensors.numpy import save_file
 
     if event not in EVENTS:
@@ -235,24 +245,39 @@ def _load(path):
 
 
 def main(argv=None):
+    import os
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from tinymlperf_submit import add_serve_arguments, serve_cli  # standard library only
+
     ap = argparse.ArgumentParser(description="Export weights to a TinyMLPerf entry package.")
-    ap.add_argument("--event", required=True, choices=EVENTS)
-    ap.add_argument("--from", dest="src", required=True, help="weights: .npz of named arrays, .safetensors, or .pt/.pth with torch")
-    ap.add_argument("-o", "--out", required=True, help="output .safetensors")
+    ap.add_argument("--event", choices=EVENTS, help="required, except with --open-only (default: the package's metadata)")
+    ap.add_argument("--from", dest="src", help="weights: .npz of named arrays, .safetensors, or .pt/.pth with torch")
+    ap.add_argument("-o", "--out", help="output .safetensors")
     ap.add_argument("--int8", action="store_true", help="int8 per-output-channel Linear weights")
     ap.add_argument("--team")
     ap.add_argument("--description")
     ap.add_argument("--url")
     ap.add_argument("--kernels", choices=["scalar", "simd128", "int8", "sparse"])
+    ap.add_argument("--open", action="store_true", help="then serve the package beside the page on 127.0.0.1 and open the page with it loaded (tools/tinymlperf_submit.py)")
+    ap.add_argument("--open-only", metavar="FILE", help="no export: serve an already written package and open the page with it loaded")
+    add_serve_arguments(ap)
     a = ap.parse_args(argv)
+    if a.open_only:
+        return serve_cli(a.open_only, a.event, a.team, a)
+    missing = [flag for flag, v in (("--event", a.event), ("--from", a.src), ("-o", a.out)) if not v]
+    if missing:
+        ap.error(f"{', '.join(missing)} required (or --open-only FILE to serve a package already written)")
     try:
+        if np is None:
+            raise ExportError("exporting needs numpy and safetensors: python3 -m pip install numpy safetensors")
         s = export(_load(a.src), a.event, a.out, int8=a.int8, team=a.team, description=a.description, url=a.url, kernels=a.kernels)
     except (ExportError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     q = f", int8: {', '.join(s['int8_layers'])}" if s["int8_layers"] else ""
-    print(f"wrote {s['path']}: {s['event']}, {s['architecture']}, {s['params']} parameters, {s['tensors']} tensors{q}")
-    return 0
+    print(f"wrote {s['path']}: {s['event']}, {s['architecture']}, {s['params']} parameters, {s['tensors']} tensors{q}", flush=True)
+    return serve_cli(a.out, a.event, None, a) if a.open else 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import { $, h, resultCard, eventCard, notice, setStatus, download, readText, env
 import { keyedStore, loadOwn, addOwn as addKeyed, allEntries as keyedEntries, keyEntries, boardTables, placeOf } from './boards.js';
 import { openVerdicts, verdictFor, mergeFrom, judgeRerun, verdictRecord, verdictView } from './provenance.js';
 import { boardAddress, loadBoard, boardInfo } from './course.js';
+import { loadPackageParam } from './package-url.js';
 
 const params = new URLSearchParams(location.search);
 const EMBED = params.get('embed') === '1';
@@ -89,6 +90,7 @@ async function boot() {
 
   setupRun();
   setupSubmit();
+  loadPackageParam({ params, engine, events: state.events, limits: state.limits, onFile: setUpload }); // ?package=URL (www/package-url.js)
   setupBoards();
   setupEmbedSnippets();
   await loadCourseBoard();
