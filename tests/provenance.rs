@@ -199,5 +199,5 @@ fn self_reported_entries_rank_apart_below_every_measured_one() {
     assert_eq!((rows[0].rank, rows[0].provenance.as_str()), (Some(1), "measured_here"));
     assert_eq!((rows[1].team.as_str(), rows[1].rank, rows[1].provenance.as_str()), ("Forger", Some(1), "self_reported"));
     assert!(rows[1].note.as_deref().unwrap().starts_with("self-reported (results.json): not measured in this browser"), "{:?}", rows[1].note);
-    assert_eq!(rows[0].engine, "native");
+    assert_eq!(rows[0].engine, engine_of(&honest.report.environment.user_agent), "the row names the engine that measured it");
 }
