@@ -1,6 +1,7 @@
 // DOM helpers and formatting shared by the page, embed mode and the result view. Display only: every
 // number shown is a field of an engine object (docs/engine-api.md).
 import { latencyChart, mountChart, fmtMs } from './charts.js';
+import { opTimeView } from './optime.js';
 
 export { fmtMs };
 export const $ = (id) => document.getElementById(id);
@@ -192,6 +193,7 @@ export function resultCard(entry, eventInfo, opts = {}) {
       kpi('memory', 'Weights', bytes(mem.weight_bytes),
         `baseline ${bytes(mem.reference_weight_bytes)} · activations ${bytes(mem.peak_activation_bytes)}`)),
     (base.samples_ms || cand.samples_ms) ? h('figure', { class: 'mini-chart' }, chartBox((w) => latencyChart(t, { compact: w < 360, width: w }))) : null,
+    opTimeView(entry, { open: !opts.compact }), // where the time goes, op by op (www/optime.js)
     opts.innovation ? innovationList(entry.innovation) : null,
     h('details', { class: 'trust', open: opts.trustOpen || undefined },
       h('summary', {}, 'Trust signals'),

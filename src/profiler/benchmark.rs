@@ -16,7 +16,8 @@ pub struct BenchmarkOptions {
     pub profiler: CompetitionProfiler,
     /// Input batches the per-op pass rotates through.
     pub input_pool: usize,
-    /// Also time each op of the candidate (a second, shorter pass).
+    /// Also time each op of the candidate and of the baseline (untimed passes after the comparison,
+    /// [`PER_LAYER_SHARE`] of the timing budget each).
     pub per_layer: bool,
 }
 
@@ -55,19 +56,27 @@ pub struct MemoryReport {
     pub linear_memory_growth_bytes: u64,
 }
 
-/// Time per op of the candidate, from the per-layer pass.
+/// Fraction of the timing budget each side's per-op pass may take (entry and baseline together: 8%,
+/// plus at most one forward pass each; the pass runs at least 3 forward passes).
+pub const PER_LAYER_SHARE: f64 = 0.04;
+
+/// Time per op of one side, from the per-op pass ([`per_layer::op_times`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpTime {
-    /// Kernel-table slot (`linear`, `conv3x3`, `attention`, ...).
+    /// Kernel-table slot (`linear`, `conv3x3`, `maxpool2`, `layernorm`, `attention`, `embed`,
+    /// `mean_pool`, ...), or [`per_layer::OTHER`] for the forward pass's time outside the table.
     pub op: String,
-    /// The variant that filled it.
+    /// The variant that filled it (`f32_gemm__simd128_4x8_packed`, `f32_conv3x3__scalar`, ...).
     pub variant: String,
-    /// Calls per forward pass.
+    /// Calls per forward pass (0 for [`per_layer::OTHER`]).
     pub calls: u64,
     /// Mean time per forward pass spent in the op, ms.
     pub ms_per_forward: f64,
-    /// Share of the measured op time.
+    /// Share of the forward pass (the ops of one list add up to 1).
     pub share: f64,
+    /// Activations fused into the op's calls (`relu`, `gelu`).
+    #[serde(default)]
+    pub fused: Vec<String>,
 }
 
 /// Everything `benchmark_model` measured.
@@ -92,8 +101,12 @@ pub struct BenchmarkReport {
     pub verification: Option<Verification>,
     /// Memory figures.
     pub memory: MemoryReport,
-    /// Per-op times (when asked for).
+    /// Per-op times of the entry, largest first (when asked for, and the entry runs on a kernel table).
+    #[serde(default)]
     pub per_layer: Option<Vec<OpTime>>,
+    /// Per-op times of the baseline (the reference on the scalar table), from the same input pool.
+    #[serde(default)]
+    pub baseline_per_layer: Option<Vec<OpTime>>,
     /// Where it ran.
     pub environment: Environment,
     /// Wall time of the whole benchmark, ms.
@@ -783,14 +796,20 @@ pub fn benchmark_model(
         });
     }
 
-    let per_layer = match (opts.per_layer, candidate.as_model()) {
+    // Where the time goes: each op of the entry, then of the baseline, on one input pool, after the
+    // comparison and outside it.
+    let (per_layer, baseline_per_layer) = match (opts.per_layer, candidate.as_model()) {
         (true, Some((model, k))) => {
-            progress(Progress { phase: "per_layer".into(), fraction: 0.9, message: "timing each op".into() });
             let mut pool_stream = fresh::InputStream::new(pixels, seed, 10, batch);
             let pool: Vec<OwnedInput> = (0..opts.input_pool.max(1)).map(|_| pool_stream.next_batch().0).collect();
-            Some(per_layer::op_times(model, k, &pool, batch, (opts.profiler.budget_ms / 8.0).max(50.0))?)
+            let pass_ms = opts.profiler.budget_ms * PER_LAYER_SHARE;
+            progress(Progress { phase: "per_layer".into(), fraction: 0.9, message: "timing each op of the entry".into() });
+            let entry = per_layer::op_times(model, k, &pool, batch, pass_ms)?;
+            progress(Progress { phase: "per_layer".into(), fraction: 0.95, message: "timing each op of the baseline".into() });
+            let base = per_layer::op_times(&baseline.model, &scalar, &pool, batch, pass_ms)?;
+            (Some(entry), Some(base))
         }
-        _ => None,
+        _ => (None, None),
     };
     let memory = MemoryReport {
         weight_bytes: candidate.weight_bytes(),
@@ -811,6 +830,7 @@ pub fn benchmark_model(
         verification: Some(verification),
         memory,
         per_layer,
+        baseline_per_layer,
         environment,
         elapsed_ms: clock.now_ms() - start,
     })

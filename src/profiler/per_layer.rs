@@ -1,10 +1,16 @@
-//! Per-op timing: the candidate's kernel table with every slot wrapped by a timer. The wrappers are
-//! plain `fn`s (the table holds function pointers), so the inner table, the clock and the totals live
-//! in thread-locals for the duration of one [`op_times`] call.
+//! Per-op timing: a kernel table with every slot wrapped by a timer. The wrappers are plain `fn`s (the
+//! table holds function pointers), so the inner table, the clock and the totals live in thread-locals
+//! for the duration of one [`op_times`] call.
+//!
+//! Op names are the kernel-table slots (`linear`, `conv3x3`, `maxpool2`, `layernorm`, `attention`,
+//! `embed`, `mean_pool`, ...), the same on every table, so an entry's list and the baseline's line up.
+//! Activations the models fuse into a dense layer or a convolution (ReLU, GELU) are named in the op's
+//! `fused` list, and the time a forward pass spends outside the table's slots (residual and
+//! positional adds, buffer allocation) is the op [`OTHER`]: the ops add up to the whole forward pass.
 use super::benchmark::OpTime;
 use super::{Clock, HostClock};
-use crate::kernels::{AttnShape, Conv3x3Shape, DenseWeights, GemmShape, Kernels};
 use crate::kernels::Act;
+use crate::kernels::{AttnShape, Conv3x3Shape, DenseWeights, GemmShape, Kernels};
 use crate::models::{Model, OwnedInput};
 use crate::Result;
 use std::cell::RefCell;
@@ -12,38 +18,57 @@ use std::collections::BTreeMap;
 
 thread_local! {
     static INNER: RefCell<Option<(Kernels, HostClock)>> = const { RefCell::new(None) };
-    static TOTALS: RefCell<BTreeMap<&'static str, (u64, f64)>> = const { RefCell::new(BTreeMap::new()) };
+    /// Per slot: calls, total ms, and the fused activations seen (bit 0 ReLU, bit 1 GELU).
+    static TOTALS: RefCell<BTreeMap<&'static str, (u64, f64, u8)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
-fn record(slot: &'static str, ms: f64) {
+/// The op holding a forward pass's time outside the kernel table's slots.
+pub const OTHER: &str = "other";
+/// Its `variant`.
+pub const OTHER_VARIANT: &str = "model code outside the kernel table (residual and positional adds, buffers)";
+
+fn record(slot: &'static str, ms: f64, act: u8) {
     TOTALS.with(|t| {
         let mut t = t.borrow_mut();
-        let e = t.entry(slot).or_insert((0, 0.0));
+        let e = t.entry(slot).or_insert((0, 0.0, 0));
         e.0 += 1;
         e.1 += ms;
+        e.2 |= act;
     });
 }
 
-/// Defines a wrapper that times the inner table's `$slot`.
+fn act_bit(act: Act) -> u8 {
+    match act {
+        Act::None => 0,
+        Act::Relu => 1,
+        Act::Gelu => 2,
+    }
+}
+
+/// Defines a wrapper that times the inner table's `$slot` (`[act]`: the slot takes a fused activation
+/// argument named `act`).
 macro_rules! timed {
-    ($wrapper:ident, $slot:ident, ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
+    ($wrapper:ident, $slot:ident $([$act:ident])?, ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
         fn $wrapper($($arg: $ty),*) $(-> $ret)? {
             let (f, t0) = INNER.with(|i| {
                 let i = i.borrow();
                 let (k, c) = i.as_ref().expect("per-layer table used outside op_times");
                 (k.$slot, c.now_ms())
             });
+            #[allow(unused_mut, unused_assignments)]
+            let mut bit = 0u8;
+            $(bit = act_bit($act);)?
             let r = f($($arg),*);
             let t1 = INNER.with(|i| i.borrow().as_ref().map_or(t0, |(_, c)| c.now_ms()));
-            record(stringify!($slot), t1 - t0);
+            record(stringify!($slot), t1 - t0, bit);
             r
         }
     };
 }
 
-timed!(t_gemm, gemm, (s: GemmShape, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, out: &mut [f32]));
-timed!(t_linear, linear, (rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32]>, act: Act, out: &mut [f32]));
-timed!(t_conv3x3, conv3x3, (s: Conv3x3Shape, x: &[f32], w: &[f32], b: &[f32], act: Act, out: &mut [f32]));
+timed!(t_gemm, gemm [act], (s: GemmShape, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, out: &mut [f32]));
+timed!(t_linear, linear [act], (rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32]>, act: Act, out: &mut [f32]));
+timed!(t_conv3x3, conv3x3 [act], (s: Conv3x3Shape, x: &[f32], w: &[f32], b: &[f32], act: Act, out: &mut [f32]));
 timed!(t_maxpool2, maxpool2, (planes: usize, h: usize, w: usize, x: &[f32], out: &mut [f32]));
 timed!(t_relu, relu, (x: &mut [f32]));
 timed!(t_gelu, gelu, (x: &mut [f32]));
@@ -53,10 +78,11 @@ timed!(t_attention, attention, (q: &[f32], k: &[f32], v: &[f32], s: AttnShape, o
 timed!(t_embed, embed, (ids: &[u32], table: &[f32], dim: usize, out: &mut [f32]) -> crate::Result<()>);
 timed!(t_mean_pool, mean_pool, (x: &[f32], rows: usize, dim: usize, out: &mut [f32]));
 
-/// Runs `model` on `kernels` over the input pool for about `budget_ms` with every op timed, and
-/// returns the time per forward pass spent in each op, largest first. The per-call timer reads add
-/// overhead and the 5 µs browser clock quantizes short ops, so these are shares to read, not a
-/// substitute for the interleaved end-to-end figure.
+/// Runs `model` on `kernels` over the input pool for about `budget_ms` (and at least 3 forward
+/// passes) with every op timed, and returns the time per forward pass spent in each op, largest
+/// first, [`OTHER`] included; shares are of the whole forward pass and add up to 1. The per-call
+/// timer reads add overhead and the 5 µs browser clock quantizes short ops, so these are shares to
+/// read, not a substitute for the interleaved end-to-end figure.
 pub fn op_times(model: &Model, kernels: &Kernels, pool: &[OwnedInput], batch: usize, budget_ms: f64) -> Result<Vec<OpTime>> {
     let clock = HostClock::new()?;
     let t_start = clock.now_ms();
@@ -75,29 +101,41 @@ pub fn op_times(model: &Model, kernels: &Kernels, pool: &[OwnedInput], batch: us
     wrapped.embed = t_embed;
     wrapped.mean_pool = t_mean_pool;
     let mut forwards = 0u64;
+    let mut forward_ms = 0.0;
     let result = loop {
-        if let Err(e) = model.forward(&wrapped, pool[forwards as usize % pool.len().max(1)].as_input(), batch) {
-            break Err(e);
+        let t0 = clock.now_ms();
+        let r = model.forward(&wrapped, pool[forwards as usize % pool.len().max(1)].as_input(), batch);
+        let t1 = clock.now_ms();
+        match r {
+            Err(e) => break Err(e),
+            Ok(logits) => drop(std::hint::black_box(logits)),
         }
+        forward_ms += t1 - t0;
         forwards += 1;
-        if clock.now_ms() - t_start >= budget_ms && forwards >= 3 {
+        if t1 - t_start >= budget_ms && forwards >= 3 {
             break Ok(());
         }
     };
     INNER.with(|i| *i.borrow_mut() = None);
     let totals = TOTALS.with(|t| std::mem::take(&mut *t.borrow_mut()));
     result?;
-    let all: f64 = totals.values().map(|(_, ms)| ms).sum();
+    let in_ops: f64 = totals.values().map(|(_, ms, _)| ms).sum();
+    // The timer reads sit inside the forward pass, so the whole is never less than its timed parts.
+    let whole = forward_ms.max(in_ops);
+    let n = forwards as f64;
+    let share = |ms: f64| if whole > 0.0 { ms / whole } else { 0.0 };
     let mut out: Vec<OpTime> = totals
         .into_iter()
-        .map(|(op, (calls, ms))| OpTime {
+        .map(|(op, (calls, ms, acts))| OpTime {
             op: op.into(),
             variant: kernels.names.iter().find(|(s, _)| *s == op).map_or("?", |(_, v)| v).into(),
             calls: calls / forwards,
-            ms_per_forward: ms / forwards as f64,
-            share: if all > 0.0 { ms / all } else { 0.0 },
+            ms_per_forward: ms / n,
+            share: share(ms),
+            fused: [(1u8, "relu"), (2, "gelu")].iter().filter(|(b, _)| acts & b != 0).map(|(_, a)| a.to_string()).collect(),
         })
         .collect();
+    out.push(OpTime { op: OTHER.into(), variant: OTHER_VARIANT.into(), calls: 0, ms_per_forward: (whole - in_ops) / n, share: share(whole - in_ops), fused: Vec::new() });
     out.sort_by(|a, b| b.ms_per_forward.total_cmp(&a.ms_per_forward));
     Ok(out)
 }

@@ -57,9 +57,15 @@ pub struct Submission {
     /// Submission time, ms since the Unix epoch (now when absent).
     #[serde(default)]
     pub submitted_at: Option<f64>,
-    /// Also time each op.
-    #[serde(default)]
+    /// Also time each op of the entry and of the baseline ("Where the time goes" on the page's result
+    /// cards). On when absent: every page run shows it. Entries with their own WebAssembly kernel have
+    /// no kernel table to time, so `submit_custom_entry` ignores it.
+    #[serde(default = "per_layer_default")]
     pub per_layer: bool,
+}
+
+fn per_layer_default() -> bool {
+    true
 }
 
 /// A scored entry: what leaderboards rank, exports carry and share links reopen.
