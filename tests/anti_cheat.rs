@@ -235,3 +235,19 @@ fn budgets_follow_measured_facts_not_metadata() {
     assert_eq!(logit_budget(&int8, &reference, false).rel_rms, 0.25);
     assert!(logit_budget(&int8, &reference, false).basis.contains("INT8 kernels run 3"));
 }
+
+/// Honest recipes near the limits are never rejected by the verification rules: the INT8 and the
+/// pruned transformer (batch 1: one borderline sample can flip) and a heavily pruned CNN.
+#[test]
+fn honest_recipes_near_the_limits_are_scored_not_rejected() {
+    use tinymlperf::submission::{submit_entry, Submission};
+    let cases = [(EventId::TransformerDecathlon, true, 0.0), (EventId::TransformerDecathlon, false, 0.3), (EventId::CnnMarathon, false, 0.75)];
+    for (event, quantize, sparsity) in cases {
+        let bytes = build_recipe(&Recipe { event, quantize, sparsity, kernels: None }).unwrap();
+        for seed in [1u64] {
+            let s = Submission { team: "near".into(), event: event.as_str().into(), description: String::new(), url: String::new(), package_url: String::new(), budget_s: Some(1.0), seed: Some(seed), submitted_at: Some(1.7e12), per_layer: false };
+            let r = submit_entry(&HostClock::new().unwrap(), &s, &bytes, &mut |_| {});
+            assert!(r.is_ok(), "{event} quantize={quantize} sparsity={sparsity} seed {seed}: {}", r.unwrap_err());
+        }
+    }
+}
