@@ -137,8 +137,17 @@ fn read_counters(globals: &[JsValue]) -> Result<Counts> {
 /// (`batch` samples) and returns what that call executed with the logits it wrote. `module` is the
 /// report of `inspect` on the original `wasm`. The original module is not touched.
 pub fn execution_census(wasm: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize, input: Input<'_>) -> Result<(ExecutedOps, Vec<f32>)> {
+    execution_census_after(wasm, module, package, model, batch, &[], input)
+}
+
+/// [`execution_census`] of the call that follows `warmup` uncounted calls, so a module cannot tell
+/// the counted call by its position (the engine draws how many from the run's seed).
+pub fn execution_census_after(wasm: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize, warmup: &[crate::models::OwnedInput], input: Input<'_>) -> Result<(ExecutedOps, Vec<f32>)> {
     let copy = wasm_instrument::instrument(wasm)?;
     let k = WasmKernel::instantiate(&copy, module, package, model, batch)?;
+    for x in warmup {
+        k.forward(x.as_input(), batch)?;
+    }
     let globals = counter_globals(&k.exports)?;
     for (g, name) in globals.iter().zip(COUNTER_EXPORTS) {
         Reflect::set(g, &"value".into(), &JsValue::from(0u64)).map_err(|e| Error::format(KERNEL, format!("cannot reset counter {name}: {}", js_message(&e))))?;

@@ -427,8 +427,13 @@ pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], packa
     // The census: one checked batch through an instrumented copy counts what the module executes.
     // Its inputs come from the run's own stream generator, like every other call.
     let mut module = module;
-    let census_input = crate::data::fresh::InputStream::new(matches!(r.0.dataset, crate::models::Dataset::Digits(_)), opts.profiler.seed, 11, batch).next_batch().0;
-    let (executed, _) = custom::execution_census(wasm, module.clone(), &e.package, e.model.clone(), batch, census_input.as_input())?;
+    // The counted call comes after 0–7 uncounted ones (drawn from the seed), so a module cannot run
+    // showpiece SIMD on "the first call" only. (Its outputs are checked where every call is: in the
+    // run itself, on the original module.)
+    let mut stream = crate::data::fresh::InputStream::new(matches!(r.0.dataset, crate::models::Dataset::Digits(_)), opts.profiler.seed, 11, batch);
+    let warmup: Vec<crate::models::OwnedInput> = (0..crate::data::rng::mix64(opts.profiler.seed ^ 0xce45) % 8).map(|_| stream.next_batch().0).collect();
+    let counted = stream.next_batch().0;
+    let (executed, _) = custom::execution_census_after(wasm, module.clone(), &e.package, e.model.clone(), batch, &warmup, counted.as_input())?;
     let dots = scoring::innovation::int_dot_share(&executed, &e.model, batch) >= scoring::innovation::MIN_INT_DOT_SHARE;
     module.executed = Some(executed);
     let budget = logit_budget(&e, &r.1, dots);
