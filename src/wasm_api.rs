@@ -43,8 +43,41 @@ pub fn gemm_demo(m: usize, k: usize, n: usize, batch_ms: f64, rounds: usize) -> 
 #[wasm_bindgen(js_name = benchKernels)]
 pub fn bench_kernels(quick: bool, with_models: bool) -> Result<JsValue, JsError> {
     let clock = HostClock::new().map_err(|e| JsError::new(&e.to_string()))?;
-    let report = kernel_bench::bench_kernels(&clock, quick, with_models).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut io = JsBoundary::default();
+    let report = kernel_bench::bench_kernels(&clock, quick, with_models, Some(&mut io)).map_err(|e| JsError::new(&e.to_string()))?;
     serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The page's side of a model call for the benchmark: the batch in a JS typed array (`Float32Array` of
+/// pixels or `Uint32Array` of token ids), copied into wasm memory per call, and the logits copied out
+/// into a new `Float32Array`.
+#[derive(Default)]
+struct JsBoundary {
+    pixels: Option<js_sys::Float32Array>,
+    tokens: Option<js_sys::Uint32Array>,
+}
+
+impl kernel_bench::CallBoundary for JsBoundary {
+    fn stage(&mut self, input: &crate::models::OwnedInput) {
+        use crate::models::OwnedInput;
+        (self.pixels, self.tokens) = match input {
+            OwnedInput::Pixels(p) => (Some(js_sys::Float32Array::from(p.as_slice())), None),
+            OwnedInput::Tokens(t) => (None, Some(js_sys::Uint32Array::from(t.as_slice()))),
+        };
+    }
+
+    fn copy_in(&self) -> crate::models::OwnedInput {
+        use crate::models::OwnedInput;
+        match (&self.pixels, &self.tokens) {
+            (Some(p), _) => OwnedInput::Pixels(p.to_vec()),
+            (_, Some(t)) => OwnedInput::Tokens(t.to_vec()),
+            _ => OwnedInput::Pixels(Vec::new()),
+        }
+    }
+
+    fn copy_out(&self, logits: &[f32]) {
+        core::hint::black_box(js_sys::Float32Array::from(logits));
+    }
 }
 
 /// What the page shows about one event.

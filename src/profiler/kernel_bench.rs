@@ -89,7 +89,7 @@ pub fn gemm_scalar_vs_best(clock: &dyn Clock, shape: GemmShape, cfg: RunConfig) 
 use super::peak::{self, Peak};
 use crate::events::{self, EventId};
 use crate::kernels::{AttnShape, Conv3x3Shape, Kernels};
-use crate::models::{optimize, optimized, Model};
+use crate::models::{optimize, optimized, Model, OwnedInput};
 
 /// One kernel variant on one shape.
 #[derive(Debug, Clone, Serialize)]
@@ -215,7 +215,7 @@ pub const GEMM_SHAPES: [(&str, usize, usize, usize); 9] = [
 /// Runs the kernel benchmark: peak, every variant on every real shape, whole-model latency.
 /// `quick` shrinks batch durations and rounds (for tests of the harness itself, not for figures);
 /// `with_models` adds the whole-model latencies.
-pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool) -> crate::Result<BenchReport> {
+pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool, boundary: Option<&mut dyn CallBoundary>) -> crate::Result<BenchReport> {
     let cfg = if quick { RunConfig { batch_ms: 1.0, rounds: 3, warmup: 1 } } else { RunConfig { batch_ms: 25.0, rounds: 11, warmup: 3 } };
     let peak = peak::measure(clock, if quick { 3 } else { 9 });
     let (base, best) = (kernels::scalar(), kernels::best());
@@ -364,7 +364,7 @@ pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool) -> crate
         run_case(clock, cfg, &peak, case, &mut rows);
     }
 
-    let models = if with_models { bench_models(clock, cfg, &peak, quick)? } else { Vec::new() };
+    let models = if with_models { bench_models(clock, cfg, &peak, quick, boundary)? } else { Vec::new() };
     Ok(BenchReport { peak, kernels: rows, models, clock_scope: clock.scope().into(), clock_resolution_ms: clock.resolution_ms() })
 }
 
@@ -372,12 +372,27 @@ fn variant_name(k: &Kernels, slot: &str) -> String {
     k.names.iter().find(|(s, _)| *s == slot).map_or("?", |e| e.1).to_string()
 }
 
+/// The JavaScript boundary of one engine call, as a caller of the page's engine pays it: the batch copied
+/// from a JS typed array into wasm memory (what wasm-bindgen's glue does with a slice argument) and the
+/// logits copied out into a new JS typed array. Implemented by `wasm_api` (the only module that touches
+/// JS); the benchmark only times it, with the same clock as every other row.
+pub trait CallBoundary {
+    /// Holds `input` in a JS typed array, outside any timing (once per model and batch).
+    fn stage(&mut self, input: &OwnedInput);
+    /// Copies the staged JS array into wasm memory.
+    fn copy_in(&self) -> OwnedInput;
+    /// Copies `logits` into a new JS array (dropped at once, as a caller would keep it).
+    fn copy_out(&self, logits: &[f32]);
+}
+
 /// Whole-model latency: the baseline (reference model, scalar table) against each faster path — SIMD
 /// fp32, the INT8 entry on the INT8 table, the block-sparse and the unstructured-sparse entries on the
 /// sparse table — each interleaved with
 /// its own baseline run. FLOPs are the dense model's, so GFLOP/s of the INT8/sparse paths are
 /// "effective" rates.
-fn bench_models(clock: &dyn Clock, cfg: RunConfig, peak: &Peak, quick: bool) -> crate::Result<Vec<ModelRow>> {
+/// With a [`CallBoundary`], each batch also gets a `simd128_fp32_js_io` row: the SIMD128 entry with one
+/// call's JS copy-in and copy-out inside the timed region.
+fn bench_models(clock: &dyn Clock, cfg: RunConfig, peak: &Peak, quick: bool, mut boundary: Option<&mut dyn CallBoundary>) -> crate::Result<Vec<ModelRow>> {
     let (base, best) = (kernels::scalar(), kernels::best());
     let mut rows = Vec::new();
     for id in [EventId::MlpSprint, EventId::CnnMarathon, EventId::TransformerDecathlon] {
@@ -409,6 +424,23 @@ fn bench_models(clock: &dyn Clock, cfg: RunConfig, peak: &Peak, quick: bool) -> 
                 let cmp = compare(clock, cfg, &mut run_base, &mut run_fast);
                 base_ms.push(cmp.baseline.median_ms);
                 fast.push((*path, cmp.candidate.median_ms, cmp.speedup));
+            }
+            if let Some(io) = boundary.as_deref_mut() {
+                io.stage(&input);
+                let io: &dyn CallBoundary = io;
+                let (fast_model, fast_table) = (&paths[0].1, &paths[0].2);
+                let mut run_base = || {
+                    core::hint::black_box(model.forward(&base, input.as_input(), batch).ok());
+                };
+                let mut run_fast = || {
+                    let staged = io.copy_in();
+                    if let Ok(logits) = fast_model.forward(fast_table, staged.as_input(), batch) {
+                        io.copy_out(&logits);
+                    }
+                };
+                let cmp = compare(clock, cfg, &mut run_base, &mut run_fast);
+                base_ms.push(cmp.baseline.median_ms);
+                fast.push(("simd128_fp32_js_io", cmp.candidate.median_ms, cmp.speedup));
             }
             let mk = |path: &str, ms: f64, speedup: f64| {
                 let gflops = flops as f64 / (ms * 1e6);

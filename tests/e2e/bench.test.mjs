@@ -43,7 +43,11 @@ test('bench page: the GEMM check and the kernel report (peak, kernels, every eve
   }
   for (const ev of ['mlp_sprint', 'cnn_marathon', 'transformer_decathlon']) {
     const paths = r.models.filter((m) => m.event === ev).map((m) => m.path).sort();
-    assert.deepEqual(paths, ['baseline', 'int8', 'simd128_fp32', 'sparse', 'sparse_unstructured'], ev);
+    assert.deepEqual(paths, ['baseline', 'int8', 'simd128_fp32', 'simd128_fp32_js_io', 'sparse', 'sparse_unstructured'], ev);
+  }
+  // The JS copy-in/out row is the same SIMD128 model with one call's typed-array copies around it.
+  for (const m of r.models.filter((x) => x.path === 'simd128_fp32_js_io')) {
+    assert.ok(m.median_ms > 0 && Number.isFinite(m.gflops) && m.speedup_vs_baseline > 0, JSON.stringify(m));
   }
   await page.screenshot({ path: shotPath('bench.png'), fullPage: true });
   assert.deepEqual(problems, []);
