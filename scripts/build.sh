@@ -19,11 +19,11 @@ stamp=target/tinymlperf-build.stamp
 inputs() {
   echo "route=$TINYMLPERF_ROUTE"
   grep -m1 '"version"' node_modules/binaryen/package.json 2>/dev/null || true
-  find src weights build.rs Cargo.toml Cargo.lock .cargo scripts/build.sh scripts/env.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum
+  find src relaxed/src relaxed/Cargo.toml relaxed/build.rs weights build.rs Cargo.toml Cargo.lock .cargo scripts/build.sh scripts/env.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum
 }
 key=$(inputs | sha256sum | cut -d' ' -f1)
 if [ "${TINYMLPERF_FORCE_BUILD:-0}" != 1 ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ] \
-  && [ -s "$wasm" ] && [ -s www/pkg/tinymlperf.js ] && [ -s "$wasm.br" ] && [ -s "$named" ]; then
+  && [ -s "$wasm" ] && [ -s www/pkg/tinymlperf.js ] && [ -s "$wasm.br" ] && [ -s "$named" ] && [ -s www/pkg/tinymlperf_relaxed.wasm ]; then
   log "engine up to date: nothing it is built from changed since the last build (TINYMLPERF_FORCE_BUILD=1 rebuilds)"
   exit 0
 fi
@@ -45,4 +45,14 @@ node --input-type=module -e "
   const kib = (n) => Math.round(n / 1024);
   console.error('\x1b[1m[tinymlperf]\x1b[0m module ' + f + ': ' + kib(b.length) + ' KiB raw, ' + kib(gz.length) + ' KiB gzip -9, ' + kib(br.length) + ' KiB brotli 11 (with names: ' + kib(fs.statSync('$named').size) + ' KiB, ' + '$named' + ')');
 "
+# The relaxed-SIMD kernels: a separate module the page loads only where relaxed SIMD validates
+# (relaxed/, www/relaxed.js). Built in the contest modules' target dir (same release settings, so std is
+# built once for both). It must own no memory: it imports the engine's and has no data or stack.
+log "building the relaxed-SIMD module"
+CARGO_TARGET_DIR="$ROOT/target/contest-build" wasm_cargo build --release --manifest-path relaxed/Cargo.toml 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2
+cp target/contest-build/wasm32-unknown-unknown/release/tinymlperf_relaxed.wasm www/pkg/tinymlperf_relaxed.wasm
+wasm-strip www/pkg/tinymlperf_relaxed.wasm
+if wasm-objdump -h www/pkg/tinymlperf_relaxed.wasm | grep -qE '^ +(Data|Memory) '; then
+  log 'www/pkg/tinymlperf_relaxed.wasm defines memory or data: it must only import the engine'"'"'s memory'; exit 1
+fi
 echo "$key" > "$stamp"

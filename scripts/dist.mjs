@@ -13,7 +13,7 @@ import { compress, COMPRESSIBLE } from './serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
-const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm'];
+const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm', 'tinymlperf_relaxed.wasm'];
 
 for (const f of PKG) {
   if (!fs.existsSync(path.join(ROOT, 'www/pkg', f))) {

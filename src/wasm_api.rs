@@ -14,6 +14,48 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&format!("tinymlperf panic: {info}").into())));
 }
 
+// The relaxed-SIMD module's exports, as the page publishes them on `globalThis.tinymlperfRelaxed`
+// (www/relaxed.js) after instantiating `tinymlperf_relaxed.wasm` on this module's memory. Resolved at
+// call time, so the imports exist whether or not the page ever installs that module.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = tinymlperfRelaxed, js_name = f32_linear_packed)]
+    fn relaxed_linear_packed(m: u32, k: u32, n: u32, a: u32, b: u32, bias: u32, relu: u32, c: u32);
+    #[wasm_bindgen(js_namespace = tinymlperfRelaxed, js_name = peak_madd)]
+    fn relaxed_peak_madd(iters: u32, seed: f32) -> f32;
+}
+
+/// Puts the relaxed-SIMD kernels in the kernel table (`kernels::gemm::relaxed`): the page calls it once,
+/// after it validated a relaxed-SIMD probe and published the relaxed module's exports on
+/// `globalThis.tinymlperfRelaxed`. Checks that both exports are there and that the dense layer gives
+/// the reference's answer on a small case before installing; returns the variant name.
+#[wasm_bindgen(js_name = useRelaxedSimd)]
+pub fn use_relaxed_simd() -> Result<String, JsError> {
+    use crate::kernels::{gemm::relaxed, Act, DenseWeights};
+    let ns = js_sys::Reflect::get(&js_sys::global(), &"tinymlperfRelaxed".into()).map_err(|_| JsError::new("useRelaxedSimd: no globalThis.tinymlperfRelaxed"))?;
+    for name in ["f32_linear_packed", "peak_madd"] {
+        let f = js_sys::Reflect::get(&ns, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if !f.is_function() {
+            return Err(JsError::new(&format!("useRelaxedSimd: globalThis.tinymlperfRelaxed.{name} is not a function (load www/pkg/tinymlperf_relaxed.wasm first)")));
+        }
+    }
+    // A 5×13·13×11 layer (two row blocks, a partial panel, bias and ReLU) against the scalar reference.
+    let (m, k, n) = (5, 13, 11);
+    let x = kernel_bench::seeded_values(7, m * k);
+    let w = DenseWeights::new(k, n, kernel_bench::seeded_values(8, k * n));
+    let bias = kernel_bench::seeded_values(9, n);
+    let mut want = vec![0.0; m * n];
+    crate::kernels::gemm::scalar::f32_linear(m, &x, &w, Some(&bias), Act::Relu, &mut want);
+    let hooks = relaxed::Hooks { linear: relaxed_linear_packed, peak: relaxed_peak_madd };
+    let mut got = vec![f32::NAN; m * n];
+    (hooks.linear)(m as u32, k as u32, n as u32, x.as_ptr() as u32, w.packed.data.as_ptr() as u32, bias.as_ptr() as u32, 1, got.as_mut_ptr() as u32);
+    if let Some((i, g, r)) = crate::kernels::tolerance::F32_FUSED.first_mismatch(&got, &want) {
+        return Err(JsError::new(&format!("useRelaxedSimd: the relaxed dense layer gives {g} at element {i} where the reference gives {r}; not installed")));
+    }
+    relaxed::install(hooks);
+    Ok(relaxed::NAME.to_string())
+}
+
 /// The crate version, for the page footer and share links.
 #[wasm_bindgen]
 pub fn version() -> String {

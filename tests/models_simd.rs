@@ -4,15 +4,12 @@
 //! (an honest near-tie, counted and bounded). Natively `best()` is the scalar table, so this runs
 //! meaningfully in wasm (`npm test`'s wasm-node layer).
 use tinymlperf::events::{load_benchmark, EventId};
-use tinymlperf::kernels::{self, tolerance::Tolerance};
+use tinymlperf::kernels::{self, tolerance::MODEL_LOGITS};
 use tinymlperf::models::argmax;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// Whole-model logit tolerance: a few F32_APPROX steps (GELU/softmax/exp approximations) compounded
-/// through two transformer blocks, and reassociated sums in conv/LayerNorm.
-const MODEL_LOGITS: Tolerance = Tolerance { abs: 2e-3, rel: 1e-3 };
 const BATCH: usize = 64;
 
 fn check_event(id: EventId) {

@@ -8,9 +8,11 @@
 // A run is cancelled by terminating this worker (the page then starts a fresh one).
 import init, * as engine from './pkg/tinymlperf.js';
 import * as weights from './weights.js';
+import * as relaxed from './relaxed.js';
 
 let ready = null;
-const boot = (module) => (ready ??= init(module ? { module_or_path: module } : undefined));
+// The engine, then its relaxed-SIMD kernels where the browser has them (www/relaxed.js).
+const boot = (module) => (ready ??= init(module ? { module_or_path: module } : undefined).then((exports) => relaxed.install(engine, exports)));
 
 function need(name) {
   const f = engine[name];

@@ -212,8 +212,23 @@ pub fn scalar() -> Kernels {
     }
 }
 
-/// The fastest table this build has: the scalar table with SIMD128 slots laid over it on wasm32.
+/// The fastest table this build has: [`simd128()`], with the relaxed-SIMD dense layer where the page
+/// installed it (`gemm::relaxed`).
 pub fn best() -> Kernels {
+    #[allow(unused_mut)]
+    let mut k = simd128();
+    // Relaxed SIMD, where the page found it and installed the relaxed module.
+    #[cfg(target_arch = "wasm32")]
+    if gemm::relaxed::installed().is_some() {
+        k.linear = gemm::relaxed::f32_linear;
+        set_name(&mut k, "linear", gemm::relaxed::NAME);
+    }
+    k
+}
+
+/// The SIMD128 table: the scalar table with SIMD128 slots laid over it on wasm32 (every browser
+/// that runs the engine has SIMD128).
+pub fn simd128() -> Kernels {
     #[allow(unused_mut)]
     let mut k = scalar();
     #[cfg(target_arch = "wasm32")]
@@ -322,7 +337,12 @@ pub fn linear_variants() -> Vec<(&'static str, LinearFn)> {
     #[allow(unused_mut)]
     let mut v: Vec<(&'static str, LinearFn)> = vec![("f32_gemm__scalar", gemm::scalar::f32_linear)];
     #[cfg(target_arch = "wasm32")]
-    v.push((gemm::simd128::PACKED_NAME, gemm::simd128::f32_linear));
+    {
+        v.push((gemm::simd128::PACKED_NAME, gemm::simd128::f32_linear));
+        if gemm::relaxed::installed().is_some() {
+            v.push((gemm::relaxed::NAME, gemm::relaxed::f32_linear));
+        }
+    }
     v
 }
 

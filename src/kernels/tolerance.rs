@@ -15,8 +15,15 @@ pub struct Tolerance {
 pub const F32_EXACT: Tolerance = Tolerance { abs: 0.0, rel: 0.0 };
 /// Reassociated f32 sums (tree reductions, blocked k loops): a few ulps per term.
 pub const F32_REASSOCIATED: Tolerance = Tolerance { abs: 1e-5, rel: 1e-5 };
+/// `f32x4.relaxed_madd`, which the browser may fuse (one rounding per multiply-add instead of two): the
+/// same order of operations as the reference, each step rounded once or twice — a few ulps per term.
+pub const F32_FUSED: Tolerance = Tolerance { abs: 1e-5, rel: 1e-5 };
 /// Polynomial approximations of exp/tanh inside softmax, GELU and LayerNorm.
 pub const F32_APPROX: Tolerance = Tolerance { abs: 1e-4, rel: 1e-4 };
+
+/// Whole-model logits, fast table against the baseline: a few `F32_APPROX` steps (GELU/softmax/exp
+/// approximations) compounded through two transformer blocks, and reassociated or fused sums.
+pub const MODEL_LOGITS: Tolerance = Tolerance { abs: 2e-3, rel: 1e-3 };
 
 impl Tolerance {
     /// Whether `got` is within tolerance of `want`.

@@ -20,6 +20,10 @@ pub struct Environment {
     /// containing v128 instructions only compiles where SIMD is supported, so running at all is the
     /// feature test (the page reports a browser without SIMD when the module fails to compile).
     pub simd128: bool,
+    /// True when the dense layers ran on the relaxed-SIMD kernels (`f32x4.relaxed_madd`): the page
+    /// found relaxed SIMD and installed them (`kernels::gemm::relaxed`). Absent in older entries.
+    #[serde(default)]
+    pub relaxed_simd: bool,
     /// Crate version plus build id (`TINYMLPERF_BUILD_ID` at build time, the git commit in CI builds).
     pub build_id: String,
     /// Things a reader of the results should know, in words.
@@ -62,6 +66,10 @@ impl Environment {
         let (user_agent, hardware_concurrency, cross_origin_isolated) = host();
         let timer_resolution_ms = clock.resolution_ms();
         let simd128 = cfg!(target_arch = "wasm32");
+        #[cfg(target_arch = "wasm32")]
+        let relaxed_simd = crate::kernels::gemm::relaxed::installed().is_some();
+        #[cfg(not(target_arch = "wasm32"))]
+        let relaxed_simd = false;
         let mut warnings = Vec::new();
         if !cross_origin_isolated {
             warnings.push(
@@ -75,6 +83,6 @@ impl Environment {
                 timer_resolution_ms * 1000.0
             ));
         }
-        Environment { user_agent, hardware_concurrency, cross_origin_isolated, clock_scope: clock.scope().into(), timer_resolution_ms, simd128, build_id: build_id(), warnings }
+        Environment { user_agent, hardware_concurrency, cross_origin_isolated, clock_scope: clock.scope().into(), timer_resolution_ms, simd128, relaxed_simd, build_id: build_id(), warnings }
     }
 }

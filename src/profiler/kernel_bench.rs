@@ -406,12 +406,15 @@ fn bench_models(clock: &dyn Clock, cfg: RunConfig, peak: &Peak, quick: bool, mut
             let input = bench.dataset.inputs(0, batch);
             let model = &bench.model;
             let flops = model.flops_per_inference() * batch as u64;
-            let paths: [(&str, Model, Kernels); 4] = [
-                ("simd128_fp32", model.clone(), best.clone()),
+            let mut paths: Vec<(&str, Model, Kernels)> = vec![
+                ("simd128_fp32", model.clone(), kernels::simd128()),
                 ("int8", optimize::int8_model(id)?, kernels::int8()),
                 ("sparse", optimize::sparse_model(id)?, kernels::sparse()),
                 ("sparse_unstructured", optimized::unstructured_model(id)?, kernels::sparse()),
             ];
+            if best.name != "scalar" && best.names != kernels::simd128().names {
+                paths.push(("relaxed_fp32", model.clone(), best.clone()));
+            }
             let mut base_ms = Vec::new();
             let mut fast = Vec::new();
             for (path, m, table) in &paths {

@@ -19,6 +19,10 @@ pub struct Peak {
     pub f32x4_gflops: f64,
     /// Scalar f32 mul+add peak.
     pub scalar_gflops: f64,
+    /// `f32x4.relaxed_madd` peak (2 FLOPs per lane, fused or not), when the page installed the
+    /// relaxed-SIMD module (`kernels::gemm::relaxed`); `None` otherwise. "% of peak" figures stay
+    /// relative to `f32x4_gflops`, the peak every browser with SIMD128 has.
+    pub relaxed_madd_gflops: Option<f64>,
 }
 
 /// Scalar chains. The crate is built without `simd128`, so LLVM cannot vectorize this.
@@ -86,5 +90,9 @@ pub fn measure(clock: &dyn Clock, rounds: usize) -> Peak {
     let f32x4_gflops = rate(clock, (12 * 4) as f64, rounds, &|n| unsafe { f32x4_loop(n, 1.0) });
     #[cfg(not(target_arch = "wasm32"))]
     let f32x4_gflops = 0.0;
-    Peak { f32x4_gflops, scalar_gflops }
+    #[cfg(target_arch = "wasm32")]
+    let relaxed_madd_gflops = crate::kernels::gemm::relaxed::installed().map(|h| rate(clock, (12 * 8) as f64, rounds, &|n| (h.peak)(n, 1.0)));
+    #[cfg(not(target_arch = "wasm32"))]
+    let relaxed_madd_gflops = None;
+    Peak { f32x4_gflops, scalar_gflops, relaxed_madd_gflops }
 }

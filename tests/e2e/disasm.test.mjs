@@ -67,3 +67,22 @@ test('release module: v128 in the SIMD kernels, no SIMD arithmetic in the scalar
   }
   console.log(`# ${simd.length} SIMD kernel fns with ${simdCount} v128 ops; ${scalar.length} scalar kernel fns with no SIMD arithmetic (${copies} 16-byte copies)`);
 });
+
+// Relaxed SIMD lives only in its own module (relaxed/, loaded by www/relaxed.js where it validates): the
+// engine's module must compile in browsers without relaxed SIMD, so it holds no relaxed instruction.
+test('relaxed SIMD: f32x4.relaxed_madd in the relaxed module only, which owns no memory', () => {
+  const RELAXED = 'www/pkg/tinymlperf_relaxed.wasm';
+  assert.ok(fs.existsSync(RELAXED), `${RELAXED} is missing: scripts/build.sh writes it`);
+  const isRelaxed = (line) => /\b[if]\d+x\d+\.relaxed_/.test(line);
+  const main = [...functionBodies()].flatMap(([n, b]) => b.filter(isRelaxed).map((l) => `${n}: ${l.trim()}`));
+  assert.deepEqual(main, [], 'the engine module holds no relaxed-SIMD instruction');
+  const dis = execFileSync('wasm-objdump', ['-d', RELAXED]).toString();
+  const madds = dis.split('\n').filter((l) => /\bf32x4\.relaxed_madd\b/.test(l)).length;
+  assert.ok(madds >= 16, `the relaxed GEMM's 4×8 tile is 8 relaxed_madd per k step (found ${madds} in all)`);
+  assert.doesNotMatch(dis, /\bf32x4\.mul\b/, 'every multiply is a relaxed multiply-add');
+  const details = execFileSync('wasm-objdump', ['-x', RELAXED]).toString();
+  assert.match(details, /memory\[0\] pages: initial=0 <- env\.memory/, 'imports the engine\'s memory, asks for no pages');
+  assert.ok(!sections(RELAXED).has('Data') && !sections(RELAXED).has('Memory'), 'no data, no memory of its own');
+  assert.doesNotMatch(dis, /global\.set/, 'no shadow stack (it would write into the engine\'s memory)');
+  console.log(`# relaxed module: ${fs.statSync(RELAXED).size} B, ${madds} f32x4.relaxed_madd`);
+});

@@ -19,6 +19,8 @@ macro_rules! row_tile {
 
 #[cfg(target_arch = "wasm32")]
 pub mod int8;
+#[cfg(target_arch = "wasm32")]
+pub mod relaxed;
 pub mod scalar;
 #[cfg(target_arch = "wasm32")]
 pub mod simd128;
