@@ -24,7 +24,7 @@ try {
 
 const f = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const lines = [];
-lines.push(`Measured peak: f32x4 ${f(report.peak.f32x4_gflops, 2)} GFLOP/s, scalar ${f(report.peak.scalar_gflops, 2)} GFLOP/s (${report.user_agent.match(/Chrome\/[\d.]+/)?.[0]}, clock ${f(report.clock_resolution_ms * 1000, 1)} µs)`, '');
+lines.push(`Measured peak: f32x4 ${f(report.peak.f32x4_gflops, 2)} GFLOP/s, relaxed_madd ${report.peak.relaxed_madd_gflops == null ? 'not available' : `${f(report.peak.relaxed_madd_gflops, 2)} GFLOP/s`}, scalar ${f(report.peak.scalar_gflops, 2)} GFLOP/s (${report.user_agent.match(/Chrome\/[\d.]+/)?.[0]}, clock ${f(report.clock_resolution_ms * 1000, 1)} µs)`, '');
 lines.push('| layer | variant | shape | ms | GFLOP/s | % f32x4 peak | × scalar |', '|---|---|---|---:|---:|---:|---:|');
 for (const k of report.kernels) lines.push(`| ${k.layer} | ${k.variant} | ${k.shape} | ${f(k.median_ms, 4)} | ${f(k.gflops, 2)} | ${f(k.pct_of_f32x4_peak, 1)} | ${f(k.speedup_vs_scalar, 2)} |`);
 lines.push('', '| event | path | batch | ms / batch | ms / sample | GFLOP/s | % f32x4 peak | × baseline |', '|---|---|---:|---:|---:|---:|---:|---:|');
