@@ -152,7 +152,7 @@ fn elementwise_and_row_ops_match_reference_at_edge_sizes() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn maxpool_matches_reference() {
     let (r, b) = tables();
-    for &(planes, h, w) in &[(1, 2, 2), (3, 5, 9), (8, 28, 28), (16, 14, 14), (2, 17, 33), (1, 1, 8), (4, 64, 65)] {
+    for &(planes, h, w) in &[(1, 2, 2), (3, 5, 9), (8, 28, 28), (16, 14, 14), (2, 17, 33), (1, 1, 8), (4, 64, 65), (2, 6, 10), (3, 4, 12), (2, 8, 15), (2, 3, 7), (2, 4, 16), (2, 6, 19)] {
         let x = seeded_values((h * w) as u64, planes * h * w);
         let mut o0 = vec![0.0; planes * (h / 2) * (w / 2)];
         let mut o1 = o0.clone();
@@ -168,7 +168,8 @@ fn conv3x3_matches_reference_on_edge_and_model_shapes() {
     let (r, b) = tables();
     let mut shapes = vec![
         Conv3x3Shape { n: 2, cin: 1, cout: 8, h: 28, w: 28 }, // CNN layer 1 (direct path)
-        Conv3x3Shape { n: 2, cin: 8, cout: 16, h: 14, w: 14 }, // CNN layer 2 (im2col + GEMM)
+        Conv3x3Shape { n: 2, cin: 8, cout: 16, h: 14, w: 14 }, // CNN layer 2
+        Conv3x3Shape { n: 3, cin: 8, cout: 6, h: 14, w: 14 }, // a partial 4-channel group, 3 images
     ];
     for &cin in &[1, 2, 3] {
         for &cout in &[1, 3, 5] {
@@ -177,16 +178,27 @@ fn conv3x3_matches_reference_on_edge_and_model_shapes() {
             }
         }
     }
+    // Row tails of the SIMD kernel's 8- and 4-wide tiles: every width up to 17 (rows narrower than 4,
+    // two 4-wide tiles, 8 + 4, 8 + an 8-wide tile ending at the row's end, ...), full and partial
+    // channel groups, two images.
+    for w in 1..=17 {
+        for &(cin, cout) in &[(1, 4), (2, 8), (3, 7)] {
+            shapes.push(Conv3x3Shape { n: 2, cin, cout, h: 3 + w % 3, w });
+        }
+    }
     for s in shapes {
         let x = seeded_values((s.cin * 31 + s.h) as u64, s.n * s.cin * s.h * s.w);
         let wgt = seeded_values((s.cout * 17 + s.w) as u64, s.cout * s.cin * 9);
         let bias = seeded_values(5, s.cout);
         for act in [Act::None, Act::Relu] {
             let mut o0 = vec![0.0; s.n * s.cout * s.h * s.w];
-            let mut o1 = o0.clone();
+            // Sentinels past the end: a kernel writes only its outputs.
+            let mut o1 = vec![f32::NAN; o0.len()];
+            o1.extend([12345.0; 8]);
             (r.conv3x3)(s, &x, &wgt, &bias, act, &mut o0);
             (b.conv3x3)(s, &x, &wgt, &bias, act, &mut o1);
-            assert_close(&format!("conv3x3 {s:?} {act:?}"), tolerance::F32_REASSOCIATED, &o1, &o0);
+            assert_eq!(o1[o0.len()..], [12345.0; 8], "conv3x3 {s:?} wrote past its output");
+            assert_close(&format!("conv3x3 {s:?} {act:?}"), tolerance::F32_REASSOCIATED, &o1[..o0.len()], &o0);
         }
     }
 }
