@@ -12,6 +12,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+mkdir -p target
+# One build at a time (two `npm start`s, or tests started while a build runs): the second waits here,
+# then finds the first one's result up to date.
+exec 9>target/build.lock
+flock 9
 wasm=www/pkg/tinymlperf_bg.wasm
 named=target/tinymlperf_bg.names.wasm
 stamp=target/tinymlperf-build.stamp
@@ -30,6 +35,8 @@ fi
 rm -f "$stamp"
 
 log "building wasm (route: $TINYMLPERF_ROUTE)"
+# wasm-pack runs wasm-opt on every .wasm in www/pkg: the relaxed module (copied in below) must not be there.
+rm -f www/pkg/tinymlperf_relaxed.wasm
 wasm_pack_build 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2
 mkdir -p target
 cp "$wasm" "$named"
