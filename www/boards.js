@@ -149,13 +149,28 @@ function provenanceLine(r, ctx) {
       p.verdict.reproduced ? ' · reproduced here' : ' · not reproduced') : null);
 }
 
+// "Group by browser": the self-reported rows of every board, grouped by the browser engine that
+// measured them (the engine's `self_reported_by_engine`, ranked per engine in Rust). One choice for all
+// boards, kept in this browser; toggling re-renders only the self-reported part of each board.
+const GROUP_PREF = 'tinymlperf.boards.groupByEngine';
+let groupByEngine = (() => { try { return globalThis.localStorage?.getItem(GROUP_PREF) === '1'; } catch { return false; } })();
+
+/** Groups (or ungroups) the self-reported rows of every board on the page by browser engine. */
+export function setGroupByEngine(on) {
+  groupByEngine = Boolean(on);
+  try { globalThis.localStorage?.setItem(GROUP_PREF, groupByEngine ? '1' : '0'); } catch { /* private mode: this page only */ }
+  if (typeof document === 'undefined') return;
+  for (const board of document.querySelectorAll('.board')) board.renderSelfReported?.();
+}
+
 /**
  * One board's table. `ctx`: `isOwn(key)` (in this browser's store), `isCourse(key)`, `describe(key)`
  * (a row's tooltip), `entryOf(key)` (the entry, for its provenance's details), `verdictOf(key)` (this
  * browser's re-run verdict on it). Self-reported rows, which the engine ranks apart after every
- * measured or verified one, sit under their own heading.
+ * measured or verified one, sit under their own heading; with "Group by browser" they are the engine's
+ * `groups` instead (one sub-heading per browser engine, "Chromium 156 (3 entries)", ranks restarting).
  */
-export function boardTable(kind, title, what, rows, ctx) {
+export function boardTable(kind, title, what, rows, ctx, groups = null) {
   const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'team'),
     h('th', { scope: 'col' }, kind === 'speed' ? 'speedup' : 'score')));
   const row = (r) => {
@@ -163,9 +178,10 @@ export function boardTable(kind, title, what, rows, ctx) {
     const own = ctx.isOwn(r.key) && r.provenance === 'measured_here';
     const course = ctx.isCourse(r.key);
     const history = r.history ?? [];
-    // The division is the sub-heading's; a note (the engine's reason) wraps under the team, never squeezing it.
+    // The division is the sub-heading's and the source the provenance line's; a note (the engine's
+    // reason: unstable, open division) wraps under the team, never squeezing it.
     const notes = [r.unstable ? 'unstable' : '', r.note ?? ''].filter(Boolean).join('; ');
-    return h('tr', { dataset: { hash: r.hash, key: r.key, history: String(history.length), provenance: r.provenance || undefined }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
+    return h('tr', { dataset: { hash: r.hash, key: r.key, history: String(history.length), provenance: r.provenance || undefined, engine: r.engine || undefined }, class: [own ? 'own' : '', r.rank == null ? 'unranked' : ''].join(' ').trim() || undefined },
       h('td', { class: 'rank' }, r.rank == null ? '–' : `${r.rank}${r.tied ? '=' : ''}`),
       h('td', { class: 'team', title: ctx.describe?.(r.key) || undefined }, r.team, own ? h('span', { class: 'badge you' }, 'you') : null, course ? h('span', { class: 'badge course' }, 'course') : null,
         provenanceLine(r, ctx), notes ? h('small', { class: 'notes' }, notes) : null,
@@ -179,27 +195,48 @@ export function boardTable(kind, title, what, rows, ctx) {
   const measured = split < 0 ? rows : rows.slice(0, split);
   const self = split < 0 ? [] : rows.slice(split);
   const table = (list, cls) => h('div', { class: 'table-wrap' }, h('table', { class: cls }, head.cloneNode(true), h('tbody', {}, list.map(row))));
-  // Open-division rows (ranked among themselves, after the closed ones) under a sub-heading of their own.
-  const divided = (list, cls) => {
+  // Open-division rows (ranked among themselves, after the closed ones) under a sub-heading of their
+  // own, one level below the heading of the rows they belong to.
+  const divided = (list, cls, level = 4) => {
     const open = list.filter((r) => r.division === 'open');
     const closed = list.filter((r) => r.division !== 'open');
     return [closed.length ? table(closed, cls) : null, open.length ? [
-      h('h4', { class: 'division-head open' }, 'Open division', h('small', {}, ' — missed the closed accuracy gate; ranked among themselves')),
+      h(`h${level}`, { class: 'division-head open' }, 'Open division', h('small', {}, ' — missed the closed accuracy gate; ranked among themselves')),
       table(open, `${cls} open`)] : null];
   };
-  return h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
+  const board = h('div', { class: `board${anyNotes ? '' : ' no-notes'}`, dataset: { board: kind } },
     h('h3', {}, title, h('small', {}, ` — ${what}`)),
     rows.length === 0 ? h('p', { class: 'empty' }, 'No entries yet. Submit one above, import a file, or open a course board.') : null,
-    measured.length ? divided(measured, 'measured') : null,
-    self.length ? [
-      h('h4', { class: 'group-head self' }, 'Self-reported — not measured in this browser',
-        h('small', {}, ' ranked only among themselves')),
-      divided(self, 'self-reported')] : null);
+    measured.length ? divided(measured, 'measured') : null);
+  if (!self.length) return board;
+
+  const canGroup = Array.isArray(groups) && groups.length > 0;
+  const how = h('small', {});
+  const toggle = canGroup ? h('input', { type: 'checkbox', class: 'group-by-engine', onchange: (ev) => setGroupByEngine(ev.target.checked) }) : null;
+  const body = h('div', { class: 'self-body' });
+  board.append(
+    h('h4', { class: 'group-head self' }, 'Self-reported — not measured in this browser', how),
+    canGroup ? h('label', { class: 'group-toggle' }, toggle, ' Group by browser',
+      h('small', {}, groups.length === 1 ? ` (all from ${groups[0].engine})` : ` (${groups.length} engines)`)) : null,
+    body);
+  board.renderSelfReported = () => {
+    const grouped = canGroup && groupByEngine;
+    if (toggle) toggle.checked = grouped;
+    board.dataset.grouping = grouped ? 'engine' : 'none';
+    how.textContent = grouped ? ' ranked only among entries from the same browser engine' : ' ranked only among themselves';
+    body.replaceChildren(...(grouped
+      ? groups.map((g) => h('section', { class: 'engine-group', dataset: { engine: g.engine } },
+        h('h5', { class: 'engine-head' }, g.engine, h('small', {}, ` (${g.entries} ${g.entries === 1 ? 'entry' : 'entries'})`)),
+        divided(g.rows, 'self-reported', 6)))
+      : divided(self, 'self-reported', 5)).flat(Infinity).filter(Boolean));
+  };
+  board.renderSelfReported();
+  return board;
 }
 
 /** The three tables of an event's boards. */
 export function boardTables(boards, ctx) {
-  return BOARDS.map(([kind, title, what]) => boardTable(kind, title, what, boards[kind] ?? [], ctx));
+  return BOARDS.map(([kind, title, what]) => boardTable(kind, title, what, boards[kind] ?? [], ctx, boards.self_reported_by_engine?.[kind] ?? null));
 }
 
 /** Where the entry `key` landed on one board, in words: "#2", "unranked", or behind its team's best. */

@@ -97,7 +97,8 @@ pub struct Row {
     pub unstable: bool,
     /// The entry's division.
     pub division: Division,
-    /// Why it is unranked or listed apart, in words.
+    /// Why it is unranked or in the open division, in words (the engine's reason; where its figures
+    /// come from is [`Row::provenance`]).
     pub note: Option<String>,
     /// When the entry shown was submitted (ms since the Unix epoch).
     #[serde(default)]
@@ -129,6 +130,55 @@ pub struct Boards {
     /// Hashes of the entries on the accuracy × latency × model-size Pareto front: no other entry of
     /// the event is at least as accurate, as fast and as small, and better in one of them.
     pub pareto: Vec<String>,
+    /// The self-reported rows of each board again, grouped by the browser engine that measured them
+    /// ([`by_engine`]): the page's "Group by browser" view.
+    #[serde(default)]
+    pub self_reported_by_engine: EngineGroups,
+}
+
+/// Self-reported entries of one board measured in one browser engine, ranked among themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineGroup {
+    /// The engine, as [`Row::engine`] names it (`Chromium 156`, `Firefox 153`, `unknown`).
+    pub engine: String,
+    /// How many of the event's entries (rows and their history) it holds.
+    pub entries: usize,
+    /// Its rows, ranked as [`rank`] ranks the self-reported group, ranks restarting in this group.
+    pub rows: Vec<Row>,
+}
+
+/// [`EngineGroup`]s of the three boards of one event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EngineGroups {
+    /// Speed board.
+    pub speed: Vec<EngineGroup>,
+    /// Innovation board.
+    pub innovation: Vec<EngineGroup>,
+    /// Composite board.
+    pub composite: Vec<EngineGroup>,
+}
+
+/// Self-reported entries of `event` grouped by browser engine (from the user agent each was measured
+/// in), each group ranked on `board` on its own as [`rank`] ranks self-reported rows (one row per team
+/// and division, divisions and unstable runs apart, ranks restarting in every group): a speedup
+/// claimed in Firefox is then compared with other Firefox claims. Groups with more entries come
+/// first, then by engine name; `unknown` is last. Entries with the same [`entry_key`] count once (the
+/// first), as in [`rank`]. Entries measured here or verified are not in any group.
+pub fn by_engine(entries: &[Entry], event: EventId, board: Board) -> Vec<EngineGroup> {
+    let mut seen = std::collections::HashSet::new();
+    let mut groups: Vec<(String, Vec<Entry>)> = Vec::new();
+    for e in entries.iter().filter(|e| e.event == event) {
+        if !seen.insert(entry_key(e)) || e.provenance.is_measured() {
+            continue;
+        }
+        let engine = crate::submission::provenance::engine_of(&e.report.environment.user_agent);
+        match groups.iter_mut().find(|(g, _)| *g == engine) {
+            Some((_, list)) => list.push(e.clone()),
+            None => groups.push((engine, vec![e.clone()])),
+        }
+    }
+    groups.sort_by(|(a, la), (b, lb)| (a == "unknown").cmp(&(b == "unknown")).then(lb.len().cmp(&la.len())).then(a.cmp(b)));
+    groups.into_iter().map(|(engine, list)| EngineGroup { engine, entries: list.len(), rows: rank(&list, event, board) }).collect()
 }
 
 /// `(accuracy, median latency, weight bytes)` of an entry: higher, lower, lower is better.
@@ -209,18 +259,13 @@ pub fn rank(entries: &[Entry], event: EventId, board: Board) -> Vec<Row> {
             _ => Some(in_group),
         };
         let tied = !unranked(g) && (same_as_prev || keys.get(i + 1) == Some(&(g, v)));
-        let mut note = match (unranked(g), e.division()) {
+        // Where the figures come from is the row's `provenance` (the page's badge line and the
+        // self-reported heading say it): the note is only the reason a row is unranked or open.
+        let note = match (unranked(g), e.division()) {
             (true, _) => Some(format!("not ranked: {}", e.report.timing.unstable_reason.clone().unwrap_or_else(|| "unstable timing".into()))),
             (_, Division::Open) => Some(e.gate.reason.clone()),
             _ => None,
         };
-        if let crate::submission::Provenance::SelfReported { source } = &e.provenance {
-            let what = format!("self-reported ({source}): not measured in this browser; ranked only among self-reported entries");
-            note = Some(match note {
-                Some(n) => format!("{what}; {n}"),
-                None => what,
-            });
-        }
         rows.push(Row {
             rank,
             tied,
@@ -249,5 +294,10 @@ pub fn boards(entries: &[Entry], event: EventId) -> Boards {
         innovation: rank(entries, event, Board::Innovation),
         composite: rank(entries, event, Board::Composite),
         pareto: pareto_front(entries, event),
+        self_reported_by_engine: EngineGroups {
+            speed: by_engine(entries, event, Board::Speed),
+            innovation: by_engine(entries, event, Board::Innovation),
+            composite: by_engine(entries, event, Board::Composite),
+        },
     }
 }
