@@ -20,6 +20,7 @@ flock 9
 wasm=www/pkg/tinymlperf_bg.wasm
 named=target/tinymlperf_bg.names.wasm
 stamp=target/tinymlperf-build.stamp
+relaxed=www/pkg-relaxed/tinymlperf_relaxed.wasm
 
 inputs() {
   echo "route=$TINYMLPERF_ROUTE"
@@ -28,15 +29,13 @@ inputs() {
 }
 key=$(inputs | sha256sum | cut -d' ' -f1)
 if [ "${TINYMLPERF_FORCE_BUILD:-0}" != 1 ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ] \
-  && [ -s "$wasm" ] && [ -s www/pkg/tinymlperf.js ] && [ -s "$wasm.br" ] && [ -s "$named" ] && [ -s www/pkg/tinymlperf_relaxed.wasm ]; then
+  && [ -s "$wasm" ] && [ -s www/pkg/tinymlperf.js ] && [ -s "$wasm.br" ] && [ -s "$named" ] && [ -s "$relaxed" ]; then
   log "engine up to date: nothing it is built from changed since the last build (TINYMLPERF_FORCE_BUILD=1 rebuilds)"
   exit 0
 fi
 rm -f "$stamp"
 
 log "building wasm (route: $TINYMLPERF_ROUTE)"
-# wasm-pack runs wasm-opt on every .wasm in www/pkg: the relaxed module (copied in below) must not be there.
-rm -f www/pkg/tinymlperf_relaxed.wasm
 wasm_pack_build 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2
 mkdir -p target
 cp "$wasm" "$named"
@@ -57,9 +56,11 @@ node --input-type=module -e "
 # built once for both). It must own no memory: it imports the engine's and has no data or stack.
 log "building the relaxed-SIMD module"
 CARGO_TARGET_DIR="$ROOT/target/contest-build" wasm_cargo build --release --manifest-path relaxed/Cargo.toml 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2
-cp target/contest-build/wasm32-unknown-unknown/release/tinymlperf_relaxed.wasm www/pkg/tinymlperf_relaxed.wasm
-wasm-strip www/pkg/tinymlperf_relaxed.wasm
-if wasm-objdump -h www/pkg/tinymlperf_relaxed.wasm | grep -qE '^ +(Data|Memory) '; then
-  log 'www/pkg/tinymlperf_relaxed.wasm defines memory or data: it must only import the engine'"'"'s memory'; exit 1
+# In its own directory: wasm-pack runs wasm-opt (without relaxed SIMD enabled) on every .wasm in www/pkg.
+mkdir -p www/pkg-relaxed
+cp target/contest-build/wasm32-unknown-unknown/release/tinymlperf_relaxed.wasm "$relaxed"
+wasm-strip "$relaxed"
+if wasm-objdump -h "$relaxed" | grep -qE '^ +(Data|Memory) '; then
+  log "$relaxed defines memory or data: it must only import the engine's memory"; exit 1
 fi
 echo "$key" > "$stamp"

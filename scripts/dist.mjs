@@ -13,7 +13,7 @@ import { compress, COMPRESSIBLE } from './serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
-const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm', 'tinymlperf_relaxed.wasm'];
+const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm'];
 
 for (const f of PKG) {
   if (!fs.existsSync(path.join(ROOT, 'www/pkg', f))) {
@@ -29,10 +29,11 @@ const copy = (rel) => fs.cpSync(path.join(ROOT, rel), path.join(OUT, rel), { rec
 copy('index.html');
 copy('coi-sw.js');
 for (const f of fs.readdirSync(path.join(ROOT, 'www'))) {
-  if (f === 'pkg') continue;
+  if (f === 'pkg' || f === 'pkg-relaxed') continue;
   copy(`www/${f}`);
 }
 for (const f of PKG) copy(`www/pkg/${f}`);
+if (fs.existsSync(path.join(ROOT, 'www/pkg-relaxed/tinymlperf_relaxed.wasm'))) copy('www/pkg-relaxed/tinymlperf_relaxed.wasm');
 fs.mkdirSync(path.join(OUT, 'weights'));
 for (const f of fs.readdirSync(path.join(ROOT, 'weights')).filter((f) => f.endsWith('.safetensors'))) copy(`weights/${f}`);
 if (fs.existsSync(path.join(ROOT, 'docs/digits-montage.png'))) { fs.mkdirSync(path.join(OUT, 'docs'), { recursive: true }); copy('docs/digits-montage.png'); }

@@ -32,7 +32,7 @@ run_layer() {
     native) cargo test --profile ci --workspace 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
     wasm-node) wasm_cargo test --profile ci "${node_tests[@]}" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
     wasm-chromium)
-      [ -f www/pkg/tinymlperf_relaxed.wasm ] || { log 'www/pkg/tinymlperf_relaxed.wasm is missing: run scripts/build.sh first (npm test does)'; status[$layer]=FAILED; return; }
+      [ -f www/pkg-relaxed/tinymlperf_relaxed.wasm ] || { log 'www/pkg-relaxed/tinymlperf_relaxed.wasm is missing: run scripts/build.sh first (npm test does)'; status[$layer]=FAILED; return; }
       CHROMEDRIVER=/usr/bin/chromedriver wasm_cargo test --profile ci "${browser_tests[@]}" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
     e2e)
       [ -f www/pkg/tinymlperf_bg.wasm ] || { log 'www/pkg is missing: run scripts/build.sh first (npm test does)'; status[$layer]=FAILED; return; }

@@ -36,7 +36,7 @@ pub fn use_relaxed_simd() -> Result<String, JsError> {
     for name in ["f32_linear_packed", "peak_madd"] {
         let f = js_sys::Reflect::get(&ns, &name.into()).unwrap_or(JsValue::UNDEFINED);
         if !f.is_function() {
-            return Err(JsError::new(&format!("useRelaxedSimd: globalThis.tinymlperfRelaxed.{name} is not a function (load www/pkg/tinymlperf_relaxed.wasm first)")));
+            return Err(JsError::new(&format!("useRelaxedSimd: globalThis.tinymlperfRelaxed.{name} is not a function (load www/pkg-relaxed/tinymlperf_relaxed.wasm first)")));
         }
     }
     // A 5×13·13×11 layer (two row blocks, a partial panel, bias and ReLU) against the scalar reference.

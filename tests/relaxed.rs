@@ -15,7 +15,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Built by scripts/build.sh (npm test builds before testing).
-const MODULE: &[u8] = include_bytes!("../www/pkg/tinymlperf_relaxed.wasm");
+const MODULE: &[u8] = include_bytes!("../www/pkg-relaxed/tinymlperf_relaxed.wasm");
 
 fn install() {
     if gemm::relaxed::installed().is_some() {

@@ -71,7 +71,7 @@ test('release module: v128 in the SIMD kernels, no SIMD arithmetic in the scalar
 // Relaxed SIMD lives only in its own module (relaxed/, loaded by www/relaxed.js where it validates): the
 // engine's module must compile in browsers without relaxed SIMD, so it holds no relaxed instruction.
 test('relaxed SIMD: f32x4.relaxed_madd in the relaxed module only, which owns no memory', () => {
-  const RELAXED = 'www/pkg/tinymlperf_relaxed.wasm';
+  const RELAXED = 'www/pkg-relaxed/tinymlperf_relaxed.wasm';
   assert.ok(fs.existsSync(RELAXED), `${RELAXED} is missing: scripts/build.sh writes it`);
   const isRelaxed = (line) => /\b[if]\d+x\d+\.relaxed_/.test(line);
   const main = [...functionBodies()].flatMap(([n, b]) => b.filter(isRelaxed).map((l) => `${n}: ${l.trim()}`));

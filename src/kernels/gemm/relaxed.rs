@@ -1,5 +1,5 @@
 //! The relaxed-SIMD dense layer (`f32x4.relaxed_madd` 4×8 tiles on the packed weights), which lives in
-//! a separate module (`relaxed/`, built by scripts/build.sh into `www/pkg/tinymlperf_relaxed.wasm`):
+//! a separate module (`relaxed/`, built by scripts/build.sh into `www/pkg-relaxed/tinymlperf_relaxed.wasm`):
 //! a module holding any relaxed-SIMD instruction does not compile where relaxed SIMD is missing, so
 //! this one never holds one. The page validates a relaxed-SIMD probe once at start-up and, where it
 //! passes, instantiates that module on this module's memory and installs its exports here
