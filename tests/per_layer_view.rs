@@ -108,6 +108,25 @@ fn an_int8_entry_names_its_own_variant_beside_the_scalar_baseline() {
 }
 
 #[test]
+fn an_int8_cnn_lists_its_int8_convolution_by_variant() {
+    // conv1 stays fp32 (`conv3x3`), conv2 runs the INT8 slot, the classifier the INT8 `linear`.
+    let e = page_run(EventId::CnnMarathon, true);
+    assert_eq!(e.report.kernels, "int8");
+    let ops = e.report.per_layer.as_ref().unwrap();
+    let op = |name: &str| ops.iter().find(|o| o.op == name).unwrap_or_else(|| panic!("{name} listed: {ops:?}"));
+    let table = tinymlperf::kernels::int8();
+    let variant = |slot: &str| table.names.iter().find(|(s, _)| *s == slot).unwrap().1;
+    assert_eq!((op("conv3x3").calls, op("conv3x3_int8").calls, op("linear").calls), (1, 1, 1));
+    assert_eq!(op("conv3x3_int8").variant, variant("conv3x3_int8"));
+    assert!(op("conv3x3_int8").variant.starts_with("i8_conv3x3"), "{}", op("conv3x3_int8").variant);
+    assert_eq!(op("conv3x3_int8").fused, ["relu"]);
+    assert!(op("linear").variant.starts_with("i8_gemm"));
+    let base = e.report.baseline_per_layer.as_ref().unwrap();
+    assert!(base.iter().all(|o| o.op != "conv3x3_int8"), "the scalar baseline runs both convolutions in fp32");
+    assert_eq!(base.iter().find(|o| o.op == "conv3x3").unwrap().calls, 2);
+}
+
+#[test]
 fn the_per_op_pass_keeps_to_its_budget() {
     // Each side's pass gets PER_LAYER_SHARE of the timing budget: at most about one forward pass more.
     assert!(PER_LAYER_SHARE * 2.0 <= 0.1 + 1e-12, "both passes together: at most 10% of the budget");

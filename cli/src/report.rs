@@ -20,7 +20,7 @@ pub fn requested_table(package: &Package, model: &Model) -> String {
     }
     let mut m = model.clone();
     let layers = m.linears_mut();
-    if layers.iter().any(|(_, l)| l.weight.int8.is_some()) {
+    if !model.int8_layers().is_empty() {
         "int8".into()
     } else if layers.iter().any(|(_, l)| l.weight.sparse.is_some()) {
         "sparse".into()

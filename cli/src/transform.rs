@@ -70,15 +70,16 @@ pub struct WriteOptions {
     pub url: Option<String>,
 }
 
-/// Stores the model's dense layers into the package, keeping each untouched layer's stored dtype:
+/// Stores the model's dense layers and convolutions into the package, keeping each untouched layer's stored dtype:
 /// `Linear::store` writes F32 for every layer without an INT8 form, so an F16/BF16 layer, or an I8
 /// layer without an input scale, is converted back to its original dtype (its values, pruned or not,
 /// are still exactly representable in it).
 pub fn store(model: &mut Model, package: &mut Package) -> Result<()> {
-    let before: Vec<(String, Dtype, Option<Vec<f32>>)> = model
-        .linears_mut()
+    let mut names: Vec<String> = model.linears_mut().into_iter().map(|(n, _)| n).collect();
+    names.extend(model.convs_mut().into_iter().map(|(n, _)| n));
+    let before: Vec<(String, Dtype, Option<Vec<f32>>)> = names
         .into_iter()
-        .filter_map(|(name, _)| {
+        .filter_map(|name| {
             let t = package.get(&format!("{name}.weight"))?;
             let scales = package.get(&format!("{name}.weight_scale")).map(|s| s.data.clone());
             Some((name, t.dtype, scales))
@@ -157,7 +158,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 pub struct QuantizedLayer {
     /// Layer name.
     pub name: String,
-    /// `[out, in]`.
+    /// `[out, in]` (a convolution: `[cout, cin·9]`).
     pub shape: [usize; 2],
     /// Calibrated input scale.
     pub input_scale: f32,
@@ -165,9 +166,10 @@ pub struct QuantizedLayer {
     pub weight_scales: (f32, f32),
 }
 
-/// INT8 quantization of every dense layer: per-output-channel symmetric weight scales and a
-/// per-tensor input scale calibrated (max |x|) on the first `calibration` training samples
-/// (`models::optimize::quantize_int8`). Convolutions, embeddings and norms stay as they are.
+/// INT8 quantization of every dense layer and the CNN's convolutions but its first
+/// (`models::optimize::FP32_CONVS`): per-output-channel symmetric weight scales and a per-tensor input
+/// scale calibrated (max |x|) on the first `calibration` training samples
+/// (`models::optimize::quantize_int8`). Embeddings and norms stay as they are.
 pub fn quantize(source: &Source, calibration: usize) -> Result<(Package, Vec<QuantizedLayer>)> {
     let mut model = source.model.clone();
     let calib = optimize::calibration_set(source.event, calibration);
@@ -175,6 +177,13 @@ pub fn quantize(source: &Source, calibration: usize) -> Result<(Package, Vec<Qua
     let mut package = source.package.clone();
     store(&mut model, &mut package)?;
     let mut layers = Vec::new();
+    for (name, c) in model.convs_mut() {
+        if let Some(q) = &c.int8 {
+            let lo = q.w_scales.iter().copied().fold(f32::INFINITY, f32::min);
+            let hi = q.w_scales.iter().copied().fold(0.0, f32::max);
+            layers.push(QuantizedLayer { name, shape: [c.cout, c.cin * 9], input_scale: q.act_scale, weight_scales: (lo, hi) });
+        }
+    }
     for (name, l) in model.linears_mut() {
         if let Some(q) = &l.weight.int8 {
             let lo = q.w_scales.iter().copied().fold(f32::INFINITY, f32::min);

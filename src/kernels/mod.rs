@@ -129,6 +129,8 @@ pub type LinearFn = fn(usize, &[f32], &DenseWeights, Option<&[f32]>, Act, &mut [
 pub type GemmFn = fn(GemmShape, &[f32], &[f32], Option<&[f32]>, Act, &mut [f32]);
 /// `out = act(conv3x3(input, weight) + bias)`.
 pub type Conv3x3Fn = fn(Conv3x3Shape, &[f32], &[f32], &[f32], Act, &mut [f32]);
+/// INT8 `out = act(conv3x3(input, weight) + bias)` on a calibrated, quantized convolution.
+pub type Conv3x3Int8Fn = quant::Int8ConvFn;
 /// 2×2 max-pool, stride 2, over `planes` planes of `h×w` (odd edges dropped).
 pub type MaxPool2Fn = fn(usize, usize, usize, &[f32], &mut [f32]);
 /// In-place elementwise activation.
@@ -155,6 +157,11 @@ pub struct Kernels {
     pub linear: LinearFn,
     /// 3×3 pad-1 convolution with bias and fused activation.
     pub conv3x3: Conv3x3Fn,
+    /// The same on a convolution's INT8 form, for layers that have one (quantized by
+    /// `models::optimize`, or stored as INT8 in a package). Only the INT8 table fills it: the fp32
+    /// tables leave it `None` and run such a layer through `conv3x3` on its f32 weights, as their
+    /// `linear` does with an INT8 dense layer.
+    pub conv3x3_int8: Option<Conv3x3Int8Fn>,
     /// 2×2 max-pool.
     pub maxpool2: MaxPool2Fn,
     /// ReLU in place.
@@ -188,6 +195,7 @@ pub fn scalar() -> Kernels {
         gemm: gemm::scalar::f32_gemm,
         linear: gemm::scalar::f32_linear,
         conv3x3: conv::scalar::f32_conv3x3,
+        conv3x3_int8: None,
         maxpool2: pool::scalar::f32_maxpool2,
         relu: act::scalar::f32_relu,
         gelu: act::scalar::f32_gelu,
@@ -260,8 +268,8 @@ pub fn simd128() -> Kernels {
     k
 }
 
-/// The INT8 table: [`best()`] with dense layers in INT8 wherever the model's weights were quantized
-/// (see `models::optimize`), fp32 elsewhere.
+/// The INT8 table: [`best()`] with dense layers and convolutions in INT8 wherever the model's weights
+/// were quantized (see `models::optimize`), fp32 elsewhere.
 pub fn int8() -> Kernels {
     let mut k = best();
     k.name = "int8";
@@ -269,11 +277,15 @@ pub fn int8() -> Kernels {
     {
         k.linear = gemm::int8::i8_linear;
         set_name(&mut k, "linear", gemm::int8::NAME);
+        k.conv3x3_int8 = Some(conv::int8::simd128);
+        k.names.push(("conv3x3_int8", conv::int8::SIMD_NAME));
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         k.linear = int8_linear_reference;
         set_name(&mut k, "linear", "i8_gemm__scalar");
+        k.conv3x3_int8 = Some(conv::int8::scalar);
+        k.names.push(("conv3x3_int8", conv::int8::SCALAR_NAME));
     }
     k
 }
@@ -310,6 +322,11 @@ pub fn int8_variants() -> Vec<(&'static str, Int8LinearFn)> {
     #[cfg(target_arch = "wasm32")]
     v.push((gemm::int8::NAME, gemm::int8::i8_linear_packed));
     v
+}
+
+/// Every INT8 convolution variant (scalar reference first).
+pub fn int8_conv_variants() -> Vec<(&'static str, Conv3x3Int8Fn)> {
+    conv::int8::variants()
 }
 
 /// Every sparse dense-layer variant (1×8-block and CSC references first, then the SIMD kernels).

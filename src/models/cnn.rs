@@ -3,35 +3,91 @@
 //!
 //! Tensors: `conv1.weight [8, 1, 3, 3]`, `conv1.bias [8]`, `conv2.weight [16, 8, 3, 3]`,
 //! `conv2.bias [16]`, `fc.weight [10, 784]`, `fc.bias [10]`. Convolution weights are stored exactly as
-//! the kernel reads them (`Cout×Cin×3×3`), so only `fc.weight` is transposed at load.
+//! the kernel reads them (`Cout×Cin×3×3`), so only `fc.weight` is transposed at load. Any of the three
+//! layers may be INT8 (`I8` weight, `<layer>.weight_scale`, `<layer>.input_scale`): a convolution with
+//! an INT8 form runs the table's `conv3x3_int8` slot.
 use super::{check_architecture, linear::Linear};
-use crate::format::Package;
-use crate::kernels::{Act, Conv3x3Shape, Kernels};
-use crate::{check_len, Result};
+use crate::format::{Dtype, Package};
+use crate::kernels::{quant::Int8Conv, Act, Conv3x3Shape, Kernels};
+use crate::{check_len, Error, Result};
 
 /// One 3×3 pad-1 convolution's parameters.
 #[derive(Debug, Clone, PartialEq)]
-struct Conv {
-    cin: usize,
-    cout: usize,
-    weight: Vec<f32>,
-    bias: Vec<f32>,
+pub struct Conv {
+    /// Input channels.
+    pub cin: usize,
+    /// Output channels.
+    pub cout: usize,
+    /// `cout×cin×3×3` f32 weights (for an INT8 layer loaded from a package: code × scale).
+    pub weight: Vec<f32>,
+    /// `cout` biases.
+    pub bias: Vec<f32>,
+    /// INT8 form (per-output-channel codes and scales, calibrated input scale), run by the table's
+    /// `conv3x3_int8` slot when it has one.
+    pub int8: Option<Int8Conv>,
 }
 
 impl Conv {
+    /// Loads `<prefix>.weight` (`[cout, cin, 3, 3]`) and `<prefix>.bias`. As for a dense layer
+    /// (`Linear::from_package`), a weight stored as `I8` needs `<prefix>.weight_scale` (`[cout]`, > 0;
+    /// value = code × scale) and may carry `<prefix>.input_scale` (`[1]`), which gives the layer its
+    /// INT8 form with exactly the stored codes.
     fn from_package(p: &Package, prefix: &str, cin: usize, cout: usize) -> Result<Self> {
-        Ok(Conv {
-            cin,
-            cout,
-            weight: p.tensor(&format!("{prefix}.weight"), &[cout, cin, 3, 3])?.to_vec(),
-            bias: p.tensor(&format!("{prefix}.bias"), &[cout])?.to_vec(),
-        })
+        let wname = format!("{prefix}.weight");
+        let w = p.tensor(&wname, &[cout, cin, 3, 3])?;
+        let bias = p.tensor(&format!("{prefix}.bias"), &[cout])?.to_vec();
+        if !p.get(&wname).is_some_and(|t| t.dtype == Dtype::I8) {
+            return Ok(Conv { cin, cout, weight: w.to_vec(), bias, int8: None });
+        }
+        let s = p.tensor(&format!("{prefix}.weight_scale"), &[cout])?;
+        if let Some(i) = s.iter().position(|&v| !(v > 0.0)) {
+            return Err(Error::format("model package", format!("{prefix}.weight_scale[{i}] = {} must be positive", s[i])));
+        }
+        let taps = cin * 9;
+        let weight = w.iter().enumerate().map(|(i, &c)| c * s[i / taps]).collect();
+        let int8 = match p.get(&format!("{prefix}.input_scale")) {
+            None => None,
+            Some(t) => {
+                let act = t.data.first().copied().filter(|v| t.data.len() == 1 && *v > 0.0).ok_or_else(|| {
+                    Error::format("model package", format!("{prefix}.input_scale must hold one positive value, has {:?}", t.data))
+                })?;
+                Some(Int8Conv::from_codes(cin, cout, w.iter().map(|&c| c as i8).collect(), s.to_vec(), act))
+            }
+        };
+        Ok(Conv { cin, cout, weight, bias, int8 })
+    }
+
+    /// Writes the layer into `p` under `prefix` as [`Conv::from_package`] reads it: an INT8 layer as
+    /// `I8` codes with `weight_scale` and `input_scale`, any other as `F32`.
+    pub fn store(&self, p: &mut Package, prefix: &str) -> Result<()> {
+        let shape = vec![self.cout, self.cin, 3, 3];
+        p.insert(format!("{prefix}.bias"), vec![self.cout], self.bias.clone())?;
+        for suffix in ["weight_scale", "input_scale"] {
+            p.remove(&format!("{prefix}.{suffix}"));
+        }
+        match &self.int8 {
+            Some(q) => {
+                p.insert_typed(format!("{prefix}.weight"), shape, Dtype::I8, q.codes.iter().map(|&c| c as f32).collect())?;
+                p.insert(format!("{prefix}.weight_scale"), vec![self.cout], q.w_scales.clone())?;
+                p.insert(format!("{prefix}.input_scale"), vec![1], vec![q.act_scale])
+            }
+            None => p.insert(format!("{prefix}.weight"), shape, self.weight.clone()),
+        }
+    }
+
+    /// Adds the INT8 form: weights quantized per output channel, `act_scale` from calibration.
+    pub fn quantize(&mut self, act_scale: f32) {
+        self.int8 = Some(Int8Conv::new(self.cin, self.cout, &self.weight, act_scale));
     }
 
     /// Conv + fused ReLU over `n` images of `h×w`.
     fn forward(&self, k: &Kernels, x: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
         let mut out = vec![0.0; n * self.cout * h * w];
-        (k.conv3x3)(Conv3x3Shape { n, cin: self.cin, cout: self.cout, h, w }, x, &self.weight, &self.bias, Act::Relu, &mut out);
+        let s = Conv3x3Shape { n, cin: self.cin, cout: self.cout, h, w };
+        match (&self.int8, k.conv3x3_int8) {
+            (Some(q), Some(f)) => f(s, x, q, &self.bias, Act::Relu, &mut out),
+            _ => (k.conv3x3)(s, x, &self.weight, &self.bias, Act::Relu, &mut out),
+        }
         out
     }
 
@@ -71,6 +127,11 @@ impl Cnn {
     /// The dense layers by tensor prefix, for quantization and pruning (`models::optimize`).
     pub fn linears_mut(&mut self) -> Vec<(&'static str, &mut Linear)> {
         vec![("fc", &mut self.fc)]
+    }
+
+    /// The convolutions by tensor prefix, for INT8 quantization (`models::optimize`) and storing.
+    pub fn convs_mut(&mut self) -> Vec<(&'static str, &mut Conv)> {
+        vec![("conv1", &mut self.conv1), ("conv2", &mut self.conv2)]
     }
 
     /// Builds the model, checking the architecture tag (if present) and every tensor's shape.

@@ -105,6 +105,23 @@ impl Model {
         }
     }
 
+    /// The convolutions by tensor prefix (the CNN's; none elsewhere), for INT8 quantization.
+    pub fn convs_mut(&mut self) -> Vec<(String, &mut cnn::Conv)> {
+        match self {
+            Model::Cnn(m) => m.convs_mut().into_iter().map(|(n, c)| (n.to_string(), c)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Layers with an INT8 form — dense layers and convolutions, by tensor prefix, in forward order
+    /// of each kind (convolutions first): what the INT8 table runs in INT8.
+    pub fn int8_layers(&self) -> Vec<String> {
+        let mut m = self.clone();
+        let mut out: Vec<String> = m.convs_mut().into_iter().filter(|(_, c)| c.int8.is_some()).map(|(n, _)| n).collect();
+        out.extend(m.linears_mut().into_iter().filter(|(_, l)| l.weight.int8.is_some()).map(|(n, _)| n));
+        out
+    }
+
     /// The canonical architecture string.
     pub fn architecture(&self) -> &'static str {
         match self {
@@ -123,11 +140,15 @@ impl Model {
         }
     }
 
-    /// Writes every dense layer into `p` (see [`Linear::store`]); other tensors (convolutions,
-    /// norms, embeddings) are left as they are in `p`, which starts as the model's own package.
+    /// Writes every dense layer and convolution into `p` (see [`Linear::store`], [`cnn::Conv::store`]);
+    /// other tensors (norms, embeddings) are left as they are in `p`, which starts as the model's own
+    /// package.
     pub fn store_linears(&mut self, p: &mut Package) -> Result<()> {
         for (name, l) in self.linears_mut() {
             l.store(p, &name)?;
+        }
+        for (name, c) in self.convs_mut() {
+            c.store(p, &name)?;
         }
         Ok(())
     }
@@ -204,12 +225,17 @@ pub fn find_layer<'l>(layers: &'l mut [(String, &mut Linear)], want: &str) -> Re
 }
 
 /// Bytes of the model's weights as an entry stores them: 4 per `f32` parameter, and for an INT8
-/// layer 1 per weight plus 4 per scale (per-channel weight scales and the input scale).
+/// layer or convolution 1 per weight plus 4 per scale (per-channel weight scales and the input scale).
 pub fn weight_bytes(model: &Model) -> usize {
     let mut m = model.clone();
     let mut bytes = model.param_count() * 4;
     for (_, l) in m.linears_mut() {
         if let Some(q) = &l.weight.int8 {
+            bytes = bytes - q.codes.len() * 4 + q.codes.len() + (q.w_scales.len() + 1) * 4;
+        }
+    }
+    for (_, c) in m.convs_mut() {
+        if let Some(q) = &c.int8 {
             bytes = bytes - q.codes.len() * 4 + q.codes.len() + (q.w_scales.len() + 1) * 4;
         }
     }

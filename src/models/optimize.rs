@@ -1,7 +1,8 @@
 //! Turning a reference model into an optimized entry: INT8 calibration and quantization, and
-//! magnitude pruning. Both act on the model's dense layers (`Model::linears_mut`); the matching kernel
-//! tables (`kernels::int8()`, `kernels::sparse()`) then pick up the new weight forms. Convolutions,
-//! attention, LayerNorm and softmax stay fp32.
+//! magnitude pruning. Both act on the model's dense layers (`Model::linears_mut`), and INT8 also on
+//! the CNN's convolutions (`Model::convs_mut`, except [`FP32_CONVS`]); the matching kernel tables
+//! (`kernels::int8()`, `kernels::sparse()`) then pick up the new weight forms. Attention, LayerNorm
+//! and softmax stay fp32.
 use super::{Dataset, Model};
 use crate::data::{digits, sequences};
 use crate::events::{self, DatasetKind, EventId};
@@ -34,6 +35,20 @@ struct InputStats {
 thread_local! {
     /// Input statistics per dense layer, keyed by the layer's weight address, while calibrating.
     static SEEN: RefCell<HashMap<usize, InputStats>> = RefCell::new(HashMap::new());
+    /// Largest |input| per convolution, keyed by its weight tensor's address, while calibrating.
+    static SEEN_CONV: RefCell<HashMap<usize, f32>> = RefCell::new(HashMap::new());
+}
+
+/// A scalar-table `conv3x3` that records the largest |input| of each convolution, then computes as
+/// the baseline.
+fn recording_conv3x3(s: kernels::Conv3x3Shape, x: &[f32], w: &[f32], b: &[f32], act: Act, out: &mut [f32]) {
+    let len = (s.n * s.cin * s.h * s.w).min(x.len());
+    SEEN_CONV.with(|t| {
+        let mut t = t.borrow_mut();
+        let e = t.entry(w.as_ptr() as usize).or_insert(0.0);
+        *e = x[..len].iter().fold(*e, |a, v| a.max(v.abs()));
+    });
+    kernels::conv::scalar::f32_conv3x3(s, x, w, b, act, out)
 }
 
 /// A scalar-table `linear` that records each layer's input statistics, then computes as the baseline.
@@ -56,16 +71,24 @@ fn recording_linear(rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32
 
 /// Runs `calib` through the model once and returns what each dense layer's input looked like.
 fn observe(model: &Model, calib: &Dataset) -> Result<HashMap<usize, InputStats>> {
+    Ok(observe_all(model, calib)?.0)
+}
+
+/// [`observe`], plus each convolution's largest |input| (keyed by its weight address). Convolutions
+/// run fp32 here (the scalar table has no INT8 convolution), as the reference does.
+fn observe_all(model: &Model, calib: &Dataset) -> Result<(HashMap<usize, InputStats>, HashMap<usize, f32>)> {
     SEEN.with(|t| t.borrow_mut().clear());
+    SEEN_CONV.with(|t| t.borrow_mut().clear());
     let mut table = kernels::scalar();
     table.linear = recording_linear;
+    table.conv3x3 = recording_conv3x3;
     let mut start = 0;
     while start < calib.len() {
         let count = super::EVAL_BATCH.min(calib.len() - start);
         model.forward(&table, calib.inputs(start, count).as_input(), count)?;
         start += count;
     }
-    Ok(SEEN.with(|t| std::mem::take(&mut *t.borrow_mut())))
+    Ok((SEEN.with(|t| std::mem::take(&mut *t.borrow_mut())), SEEN_CONV.with(|t| std::mem::take(&mut *t.borrow_mut()))))
 }
 
 fn key(w: &DenseWeights) -> usize {
@@ -86,11 +109,24 @@ pub fn input_rms(model: &mut Model, calib: &Dataset) -> Result<HashMap<String, V
     Ok(out)
 }
 
+/// Convolutions that stay fp32 in an INT8 entry: the CNN's first one (1 input channel, 9 taps per
+/// output: too short a dot product for the INT8 im2col kernel to beat the fp32 one).
+pub const FP32_CONVS: &[&str] = &["conv1"];
+
 /// Calibrates per-tensor activation scales (max-abs over `calib`) and quantizes every dense layer's
-/// weights per output channel. Returns `(layer, activation scale)` pairs.
+/// and every convolution's (but [`FP32_CONVS`]) weights per output channel. Returns
+/// `(layer, activation scale)` pairs, convolutions first.
 pub fn quantize_int8(model: &mut Model, calib: &Dataset) -> Result<Vec<(String, f32)>> {
-    let seen = observe(model, calib)?;
+    let (seen, seen_conv) = observe_all(model, calib)?;
     let mut scales = Vec::new();
+    for (name, c) in model.convs_mut() {
+        if FP32_CONVS.contains(&name.as_str()) {
+            continue;
+        }
+        let s = quant::scale_for(seen_conv.get(&(c.weight.as_ptr() as usize)).copied().unwrap_or(0.0));
+        c.quantize(s);
+        scales.push((name, s));
+    }
     for (name, l) in model.linears_mut() {
         let s = quant::scale_for(seen.get(&key(&l.weight)).map_or(0.0, |st| st.max_abs));
         l.weight.quantize(s);
@@ -140,7 +176,8 @@ pub fn sparsify(model: &mut Model, layers: &[&str]) -> Result<Vec<(String, f64)>
     Ok(out)
 }
 
-/// The INT8 entry of an event: the reference model with every dense layer quantized, activation
+/// The INT8 entry of an event: the reference model with every dense layer (and the CNN's second
+/// convolution) quantized, activation
 /// scales calibrated on the first [`CALIBRATION_SAMPLES`] training samples.
 pub fn int8_model(id: EventId) -> Result<Model> {
     let (mut model, _) = events::load_model(id)?;

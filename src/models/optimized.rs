@@ -18,8 +18,8 @@
 use super::optimize::{calibration_set, input_rms, CALIBRATION_SAMPLES};
 use super::{Dataset, Model};
 use crate::events::{self, EventId};
-use crate::kernels::{self, gemm, Act};
-use crate::{Error, Result};
+use crate::kernels::gemm;
+use crate::Result;
 
 /// Per-layer sparsity of an unstructured plan: `(layer name, fraction of weights zeroed)`.
 pub type Plan = &'static [(&'static str, f64)];
@@ -86,105 +86,4 @@ pub fn unstructured_model(id: EventId) -> Result<Model> {
     let (mut model, _) = events::load_model(id)?;
     prune_unstructured(&mut model, &calibration_set(id, CALIBRATION_SAMPLES), unstructured_plan(id))?;
     Ok(model)
-}
-
-/// The CNN with its second convolution *and* its classifier in INT8 (conv1, 1 input channel and 20%
-/// of the FLOPs, stays fp32): conv2 runs as an im2col INT8 GEMM (`kernels::quant::Int8Conv`,
-/// `kernels::gemm::int8::i8_conv3x3`), the classifier through the table's `linear` slot on INT8
-/// weights. Activation scales are max-abs over [`CALIBRATION_SAMPLES`] training samples.
-///
-/// Built from the event's package (the canonical [`super::Cnn`] keeps its convolutions private);
-/// `forward` computes the same function as the reference CNN up to quantization.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Int8Cnn {
-    conv1_w: Vec<f32>,
-    conv1_b: Vec<f32>,
-    conv2: kernels::quant::Int8Conv,
-    conv2_b: Vec<f32>,
-    fc: super::Linear,
-}
-
-impl Int8Cnn {
-    /// Loads the CNN's package and calibrates both INT8 layers on `calib`.
-    pub fn from_package(p: &crate::format::Package, calib: &Dataset) -> Result<Self> {
-        use super::Cnn;
-        let [c1, c2] = Cnn::CHANNELS;
-        let conv1_w = p.tensor("conv1.weight", &[c1, 1, 3, 3])?.to_vec();
-        let conv1_b = p.tensor("conv1.bias", &[c1])?.to_vec();
-        let conv2_w = p.tensor("conv2.weight", &[c2, c1, 3, 3])?.to_vec();
-        let conv2_b = p.tensor("conv2.bias", &[c2])?.to_vec();
-        let fc = super::Linear::from_package(p, "fc", Cnn::FLAT, Cnn::CLASSES)?;
-        // Calibration: run the fp32 path (scalar table) and record the inputs' max |x|.
-        let mut m = Int8Cnn { conv1_w, conv1_b, conv2: kernels::quant::Int8Conv::new(c1, c2, &conv2_w, 1.0), conv2_b, fc };
-        let table = kernels::scalar();
-        let (mut max2, mut max_fc) = (0.0f32, 0.0f32);
-        let mut start = 0;
-        while start < calib.len() {
-            let count = super::EVAL_BATCH.min(calib.len() - start);
-            let x = match calib.inputs(start, count) {
-                super::OwnedInput::Pixels(x) => x,
-                super::OwnedInput::Tokens(_) => return Err(Error::format("calibration set", "the CNN takes pixels")),
-            };
-            let p1 = m.stage1(&table, &x, count);
-            max2 = p1.iter().fold(max2, |a, v| a.max(v.abs()));
-            let mut a2 = vec![0.0; count * c2 * 196];
-            (table.conv3x3)(kernels::Conv3x3Shape { n: count, cin: c1, cout: c2, h: 14, w: 14 }, &p1, &conv2_w, &m.conv2_b, Act::Relu, &mut a2);
-            let mut p2 = vec![0.0; count * Cnn::FLAT];
-            (table.maxpool2)(count * c2, 14, 14, &a2, &mut p2);
-            max_fc = p2.iter().fold(max_fc, |a, v| a.max(v.abs()));
-            start += count;
-        }
-        m.conv2 = kernels::quant::Int8Conv::new(c1, c2, &conv2_w, kernels::quant::scale_for(max2));
-        m.fc.weight.quantize(kernels::quant::scale_for(max_fc));
-        Ok(m)
-    }
-
-    /// The INT8 CNN of the CNN Marathon event.
-    pub fn for_event() -> Result<Self> {
-        let (_, p) = events::load_model(EventId::CnnMarathon)?;
-        Self::from_package(&p, &calibration_set(EventId::CnnMarathon, CALIBRATION_SAMPLES))
-    }
-
-    /// conv1 + ReLU + max-pool (fp32, through the table).
-    fn stage1(&self, k: &kernels::Kernels, x: &[f32], batch: usize) -> Vec<f32> {
-        let c1 = super::Cnn::CHANNELS[0];
-        let mut a1 = vec![0.0; batch * c1 * 784];
-        (k.conv3x3)(kernels::Conv3x3Shape { n: batch, cin: 1, cout: c1, h: 28, w: 28 }, x, &self.conv1_w, &self.conv1_b, Act::Relu, &mut a1);
-        let mut p1 = vec![0.0; batch * c1 * 196];
-        (k.maxpool2)(batch * c1, 28, 28, &a1, &mut p1);
-        p1
-    }
-
-    /// Logits (`batch × 10`). conv2 runs the fastest INT8 convolution of this build (SIMD in wasm,
-    /// the reference natively); the classifier runs `k.linear`, INT8 under `kernels::int8()`.
-    pub fn forward(&self, k: &kernels::Kernels, input: &[f32], batch: usize) -> Result<Vec<f32>> {
-        use super::Cnn;
-        crate::check_len("CNN input (batch × 1×28×28 pixels)", input, batch * Cnn::INPUT)?;
-        let [c1, c2] = Cnn::CHANNELS;
-        let p1 = self.stage1(k, input, batch);
-        let conv = kernels::quant::conv_variants().last().expect("the reference is always there").1;
-        let mut a2 = vec![0.0; batch * c2 * 196];
-        conv(kernels::Conv3x3Shape { n: batch, cin: c1, cout: c2, h: 14, w: 14 }, &p1, &self.conv2, &self.conv2_b, Act::Relu, &mut a2);
-        let mut p2 = vec![0.0; batch * Cnn::FLAT];
-        (k.maxpool2)(batch * c2, 14, 14, &a2, &mut p2);
-        Ok(self.fc.apply(k, &p2, batch, Act::None))
-    }
-
-    /// Fraction of `data` classified correctly (batches of [`super::EVAL_BATCH`]).
-    pub fn accuracy(&self, k: &kernels::Kernels, data: &Dataset) -> Result<f64> {
-        let labels = data.labels();
-        let (mut correct, mut start) = (0, 0);
-        while start < data.len() {
-            let count = super::EVAL_BATCH.min(data.len() - start);
-            let x = match data.inputs(start, count) {
-                super::OwnedInput::Pixels(x) => x,
-                super::OwnedInput::Tokens(_) => return Err(Error::format("data set", "the CNN takes pixels")),
-            };
-            let logits = self.forward(k, &x, count)?;
-            let preds = super::argmax_rows(&logits, super::Cnn::CLASSES);
-            correct += preds.iter().zip(&labels[start..start + count]).filter(|(p, &l)| **p == l as usize).count();
-            start += count;
-        }
-        Ok(if data.is_empty() { 0.0 } else { correct as f64 / data.len() as f64 })
-    }
 }

@@ -290,17 +290,18 @@ pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool, boundary
         let w = seeded_values(5, s.cout * s.cin * 9);
         let bias = seeded_values(6, s.cout);
         let (mut o0, mut o1) = (vec![0.0; s.n * s.cout * s.h * s.w], vec![0.0; s.n * s.cout * s.h * s.w]);
+        let mut o2 = vec![0.0; s.n * s.cout * s.h * s.w];
         let flops = 2 * (s.n * s.cout * s.h * s.w * s.cin * 9) as u64;
-        let (x_, w_, b_) = (&x, &w, &bias);
+        // The INT8 convolution (SIMD variant only; the reference is what tests/int8_sparse.rs checks
+        // it with) on the same weights, inputs in [-1, 1] at scale 1/127.
+        let q = crate::kernels::quant::Int8Conv::new(s.cin, s.cout, &w, 1.0 / 127.0);
+        let (x_, w_, b_, q_) = (&x, &w, &bias, &q);
         let (fb, ff) = (base.conv3x3, best.conv3x3);
-        let case = Case {
-            op: "conv3x3",
-            layer: layer.into(),
-            shape: format!("{}×{}×{}×{} → {}", s.n, s.cin, s.h, s.w, s.cout),
-            flops,
-            baseline: Box::new(|| fb(s, x_, w_, b_, Act::Relu, &mut o0)),
-            variants: vec![(variant_name(&best, "conv3x3"), Box::new(|| ff(s, x_, w_, b_, Act::Relu, &mut o1)))],
-        };
+        let mut variants: Vec<(String, Job)> = vec![(variant_name(&best, "conv3x3"), Box::new(|| ff(s, x_, w_, b_, Act::Relu, &mut o1)))];
+        if let Some(&(name, fi)) = kernels::int8_conv_variants().iter().find(|(n, _)| n.contains("simd128")) {
+            variants.push((name.to_string(), Box::new(move || fi(s, x_, q_, b_, Act::Relu, &mut o2))));
+        }
+        let case = Case { op: "conv3x3", layer: layer.into(), shape: format!("{}×{}×{}×{} → {}", s.n, s.cin, s.h, s.w, s.cout), flops, baseline: Box::new(|| fb(s, x_, w_, b_, Act::Relu, &mut o0)), variants };
         run_case(clock, cfg, &peak, case, &mut rows);
     }
 

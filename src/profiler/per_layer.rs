@@ -2,8 +2,9 @@
 //! table holds function pointers), so the inner table, the clock and the totals live in thread-locals
 //! for the duration of one [`op_times`] call.
 //!
-//! Op names are the kernel-table slots (`linear`, `conv3x3`, `maxpool2`, `layernorm`, `attention`,
-//! `embed`, `mean_pool`, ...), the same on every table, so an entry's list and the baseline's line up.
+//! Op names are the kernel-table slots (`linear`, `conv3x3`, `conv3x3_int8`, `maxpool2`, `layernorm`,
+//! `attention`, `embed`, `mean_pool`, ...), the same on every table, so an entry's list and the
+//! baseline's line up.
 //! Activations the models fuse into a dense layer or a convolution (ReLU, GELU) are named in the op's
 //! `fused` list, and the time a forward pass spends outside the table's slots (residual and
 //! positional adds, buffer allocation) is the op [`OTHER`]: the ops add up to the whole forward pass.
@@ -69,6 +70,18 @@ macro_rules! timed {
 timed!(t_gemm, gemm [act], (s: GemmShape, a: &[f32], b: &[f32], bias: Option<&[f32]>, act: Act, out: &mut [f32]));
 timed!(t_linear, linear [act], (rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32]>, act: Act, out: &mut [f32]));
 timed!(t_conv3x3, conv3x3 [act], (s: Conv3x3Shape, x: &[f32], w: &[f32], b: &[f32], act: Act, out: &mut [f32]));
+/// The INT8 convolution slot is optional (only the INT8 table fills it), so its wrapper is written
+/// out: it is installed only over a table that has one.
+fn t_conv3x3_int8(s: Conv3x3Shape, x: &[f32], w: &crate::kernels::quant::Int8Conv, b: &[f32], act: Act, out: &mut [f32]) {
+    let (f, t0) = INNER.with(|i| {
+        let i = i.borrow();
+        let (k, c) = i.as_ref().expect("per-layer table used outside op_times");
+        (k.conv3x3_int8.expect("wrapped only when the table has an INT8 convolution"), c.now_ms())
+    });
+    f(s, x, w, b, act, out);
+    let t1 = INNER.with(|i| i.borrow().as_ref().map_or(t0, |(_, c)| c.now_ms()));
+    record("conv3x3_int8", t1 - t0, act_bit(act));
+}
 timed!(t_maxpool2, maxpool2, (planes: usize, h: usize, w: usize, x: &[f32], out: &mut [f32]));
 timed!(t_relu, relu, (x: &mut [f32]));
 timed!(t_gelu, gelu, (x: &mut [f32]));
@@ -92,6 +105,9 @@ pub fn op_times(model: &Model, kernels: &Kernels, pool: &[OwnedInput], batch: us
     wrapped.gemm = t_gemm;
     wrapped.linear = t_linear;
     wrapped.conv3x3 = t_conv3x3;
+    if kernels.conv3x3_int8.is_some() {
+        wrapped.conv3x3_int8 = Some(t_conv3x3_int8);
+    }
     wrapped.maxpool2 = t_maxpool2;
     wrapped.relu = t_relu;
     wrapped.gelu = t_gelu;

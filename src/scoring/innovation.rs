@@ -151,11 +151,10 @@ fn quantization(a: &Artifact<'_>) -> Technique {
         }
     }
     if points > 0.0 {
-        let mut m = a.model.clone();
-        let int8_layers: Vec<String> = m.linears_mut().into_iter().filter(|(_, l)| l.weight.int8.is_some()).map(|(n, _)| n).collect();
+        let int8_layers = a.model.int8_layers();
         if !int8_layers.is_empty() {
             let runs = if a.kernels.name == "int8" && a.module.is_none() { "so the INT8 kernels run them".to_string() } else { format!("but the entry runs them dequantized (kernel table '{}')", a.kernels.name) };
-            t.evidence.push(format!("calibrated input scales for {} dense layer(s), {runs}: {}", int8_layers.len(), int8_layers.join(", ")));
+            t.evidence.push(format!("calibrated input scales for {} layer(s), {runs}: {}", int8_layers.len(), int8_layers.join(", ")));
         }
         t.detected = true;
         t.points = points;
@@ -260,10 +259,12 @@ fn custom_kernels(a: &Artifact<'_>) -> Technique {
     // The built-in tables are the engine's own work: choosing one earns speed, not innovation. An
     // INT8 or sparse table earns points only for running weights the entry itself quantized or pruned.
     let mut m = a.model.clone();
+    let convs = m.convs_mut().len();
     let layers = m.linears_mut();
-    let (n, q, s) = (layers.len(), layers.iter().filter(|(_, l)| l.weight.int8.is_some()).count(), layers.iter().filter(|(_, l)| l.weight.sparse.is_some()).count());
+    let (n, s) = (layers.len(), layers.iter().filter(|(_, l)| l.weight.sparse.is_some()).count());
+    let q = a.model.int8_layers().len();
     let special = match a.kernels.name {
-        "int8" if q > 0 => Some(format!("INT8 kernels run {q} of {n} dense layers on the entry's int8 weights")),
+        "int8" if q > 0 => Some(format!("INT8 kernels run {q} of {} dense and convolution layers on the entry's int8 weights", n + convs)),
         "sparse" if s > 0 => Some(format!("sparse kernels run {s} of {n} dense layers on the entry's pruned weights")),
         _ => None,
     };

@@ -70,10 +70,9 @@ pub fn load_entry(event: EventId, bytes: &[u8]) -> Result<EntryModel> {
             format!("{event} takes a model like '{}', the package holds '{}'", events::spec(event).architecture, model.variant()),
         ));
     }
-    let (mut any_int8, mut any_sparse) = (false, false);
+    let (any_int8, mut any_sparse) = (!model.int8_layers().is_empty(), false);
     for (_, l) in model.linears_mut() {
         let w = &mut l.weight;
-        any_int8 |= w.int8.is_some();
         let zeros = w.kn.iter().filter(|v| **v == 0.0).count() as f64 / w.kn.len().max(1) as f64;
         if zeros >= SPARSE_FORM_MIN_ZEROS {
             w.sparse = Some(SparseWeights::from_dense(w.k(), w.n(), &w.kn));

@@ -276,11 +276,10 @@ pub fn logit_budget(e: &EntryModel, reference: &Package, executed_int_dots: bool
     let p = &e.package;
     // Every tensor of a loaded package is consumed by the model (unknown tensors are refused).
     let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.dtype == t.dtype && m.data == t.data)) && p.tensors().count() == reference.tensors().count();
-    let mut model = e.model.clone();
-    let int8_layers = model.linears_mut().iter().filter(|(_, l)| l.weight.int8.is_some()).count();
+    let int8_layers = e.model.int8_layers().len();
     let half = p.tensors().any(|(_, t)| matches!(t.dtype, Dtype::F16 | Dtype::BF16 | Dtype::I16));
     if e.kernels.name == "int8" && int8_layers > 0 {
-        LogitBudget { rel_rms: 0.25, basis: format!("INT8 kernels run {int8_layers} dense layer(s) on int8 weights and quantized activations") }
+        LogitBudget { rel_rms: 0.25, basis: format!("INT8 kernels run {int8_layers} layer(s) on int8 weights and quantized activations") }
     } else if executed_int_dots {
         LogitBudget { rel_rms: 0.25, basis: "the entry's kernel executed integer dot products for a large share of the model's multiply-adds".into() }
     } else if half {

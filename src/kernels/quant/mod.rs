@@ -195,6 +195,15 @@ impl Int8Conv {
                 codes[co * taps + t] = q[t * cout + co];
             }
         }
+        Self::from_codes(cin, cout, codes, w_scales, act_scale)
+    }
+
+    /// Packs given `cout × cin·9` codes with their per-output-channel scales (an INT8 package's own
+    /// quantization, used as stored rather than re-derived).
+    pub fn from_codes(cin: usize, cout: usize, codes: Vec<i8>, w_scales: Vec<f32>, act_scale: f32) -> Self {
+        let taps = cin * 9;
+        assert_eq!(codes.len(), cout * taps, "Int8Conv::from_codes: {} codes for {cout}×{cin}×3×3", codes.len());
+        assert_eq!(w_scales.len(), cout, "Int8Conv::from_codes: {} scales for {cout} channels", w_scales.len());
         let np = taps.div_ceil(2);
         let mut pairs = vec![0i32; cout * np];
         for co in 0..cout {
@@ -207,53 +216,17 @@ impl Int8Conv {
         Int8Conv { cin, cout, codes, w_scales, pairs, act_scale }
     }
 
+    /// `code × scale` per weight: the fp32 weights this layer stands for (`cout×cin×3×3`).
+    pub fn dequantized(&self) -> Vec<f32> {
+        let taps = self.cin * 9;
+        self.codes.iter().enumerate().map(|(i, &c)| c as f32 * self.w_scales[i / taps.max(1)]).collect()
+    }
+
     /// Tap pairs per output channel (`ceil(cin·9 / 2)`).
     pub fn tap_pairs(&self) -> usize {
         (self.cin * 9).div_ceil(2)
     }
 }
 
-/// Reference INT8 3×3 pad-1 convolution (NCHW): quantize the input with the layer's activation scale,
-/// integer sums over the in-bounds taps, requantize with `act_scale · w_scales[co]`, add bias,
-/// activation. Plain loops: the spec for the SIMD im2col kernel.
-pub fn i8_conv3x3_reference(s: super::Conv3x3Shape, x: &[f32], w: &Int8Conv, bias: &[f32], act: super::Act, out: &mut [f32]) {
-    let super::Conv3x3Shape { n, cin, cout, h, w: wd } = s;
-    assert!(cin == w.cin && cout == w.cout, "int8 conv weights are {}→{}, shape says {cin}→{cout}", w.cin, w.cout);
-    assert!(x.len() >= n * cin * h * wd && out.len() >= n * cout * h * wd && bias.len() >= cout);
-    let mut q = vec![0i8; n * cin * h * wd];
-    quantize_activations(&x[..n * cin * h * wd], 1.0 / w.act_scale, &mut q);
-    for img in 0..n {
-        for co in 0..cout {
-            let scale = w.act_scale * w.w_scales[co];
-            for y in 0..h {
-                for xx in 0..wd {
-                    let mut acc: i32 = 0;
-                    for ci in 0..cin {
-                        for ky in 0..3 {
-                            for kx in 0..3 {
-                                let (iy, ix) = (y + ky, xx + kx);
-                                if iy >= 1 && iy <= h && ix >= 1 && ix <= wd {
-                                    let a = q[((img * cin + ci) * h + iy - 1) * wd + ix - 1] as i32;
-                                    acc += a * w.codes[co * cin * 9 + ci * 9 + ky * 3 + kx] as i32;
-                                }
-                            }
-                        }
-                    }
-                    out[((img * cout + co) * h + y) * wd + xx] = super::apply_act(act, acc as f32 * scale + bias[co]);
-                }
-            }
-        }
-    }
-}
-
 /// INT8 convolution signature: `(shape, input, weights, bias, act, out)`.
 pub type Int8ConvFn = fn(super::Conv3x3Shape, &[f32], &Int8Conv, &[f32], super::Act, &mut [f32]);
-
-/// Every INT8 convolution variant (scalar reference first).
-pub fn conv_variants() -> Vec<(&'static str, Int8ConvFn)> {
-    #[allow(unused_mut)]
-    let mut v: Vec<(&'static str, Int8ConvFn)> = vec![("i8_conv3x3__scalar", i8_conv3x3_reference)];
-    #[cfg(target_arch = "wasm32")]
-    v.push((super::gemm::int8::CONV_NAME, super::gemm::int8::i8_conv3x3));
-    v
-}
