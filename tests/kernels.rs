@@ -207,16 +207,19 @@ fn conv3x3_matches_reference_on_edge_and_model_shapes() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn attention_matches_reference() {
     let (r, b) = tables();
-    for &(seq, heads, d) in &[(64, 4, 16), (1, 1, 1), (5, 2, 3), (17, 3, 4), (9, 1, 5), (65, 2, 8)] {
-        let w = heads * d;
-        let q: Vec<f32> = seeded_values(1 + seq as u64, seq * w).iter().map(|v| v * 2.0).collect();
-        let k: Vec<f32> = seeded_values(2 + seq as u64, seq * w).iter().map(|v| v * 2.0).collect();
-        let v = seeded_values(3 + seq as u64, seq * w);
-        let s = AttnShape { seq, heads, head_dim: d };
-        let (mut o0, mut o1) = (vec![0.0; seq * w], vec![0.0; seq * w]);
-        (r.attention)(&q, &k, &v, s, &mut o0);
-        (b.attention)(&q, &k, &v, s, &mut o1);
-        assert_close(&format!("attention {s:?}"), tolerance::F32_APPROX, &o1, &o0);
+    for &(seq, heads, d) in &[(64, 4, 16), (1, 1, 1), (5, 2, 3), (17, 3, 4), (9, 1, 5), (65, 2, 8), (7, 2, 12), (66, 1, 20), (3, 4, 16), (128, 2, 16)] {
+        // Scores of a few units, and peaked ones (spreads of hundreds: most weights underflow).
+        for amp in [2.0f32, 12.0] {
+            let w = heads * d;
+            let q: Vec<f32> = seeded_values(1 + seq as u64, seq * w).iter().map(|v| v * amp).collect();
+            let k: Vec<f32> = seeded_values(2 + seq as u64, seq * w).iter().map(|v| v * amp).collect();
+            let v = seeded_values(3 + seq as u64, seq * w);
+            let s = AttnShape { seq, heads, head_dim: d };
+            let (mut o0, mut o1) = (vec![0.0; seq * w], vec![0.0; seq * w]);
+            (r.attention)(&q, &k, &v, s, &mut o0);
+            (b.attention)(&q, &k, &v, s, &mut o1);
+            assert_close(&format!("attention {s:?} amplitude {amp}"), tolerance::F32_APPROX, &o1, &o0);
+        }
     }
 }
 
@@ -248,6 +251,47 @@ fn exp_tanh_approximation_error() {
     let big = unsafe { f32x4_extract_lane::<0>(exp_v(f32x4_splat(1000.0))) };
     let small = unsafe { f32x4_extract_lane::<0>(exp_v(f32x4_splat(-1000.0))) };
     assert!(big.is_finite() && big > 1e38 && small >= 0.0 && small < 1e-37);
+}
+
+/// The cheaper `exp2_v` (softmax, attention) and the GELU built on it, against f64 over their ranges:
+/// the bounds documented in `kernels/act/simd128.rs`, and GELU's special values.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test]
+fn exp2_gelu_approximation_error() {
+    use core::arch::wasm32::*;
+    use tinymlperf::kernels::act::simd128::{exp2_v, gelu_v};
+    let lane = |v: v128| unsafe { f32x4_extract_lane::<0>(v) };
+    let mut exp2_rel = 0.0f64;
+    let mut t = -126.0f32;
+    while t <= 126.0 {
+        let want = libm::exp2(t as f64);
+        exp2_rel = exp2_rel.max(((lane(unsafe { exp2_v(f32x4_splat(t)) }) as f64 - want) / want).abs());
+        t += 0.000_731;
+    }
+    // 0.5·x·(1 + tanh(u)) as x / (1 + e^{−2u}), which f64 evaluates without cancellation for u ≪ 0.
+    let gelu = |x: f64| x / (1.0 + libm::exp(-2.0 * 0.797_884_560_802_865_4 * (x + 0.044_715 * x * x * x)));
+    let (mut gelu_rel, mut gelu_abs) = (0.0f64, 0.0f64);
+    let mut x = -40.0f32;
+    while x <= 40.0 {
+        let (got, want) = (lane(unsafe { gelu_v(f32x4_splat(x)) }) as f64, gelu(x as f64));
+        gelu_abs = gelu_abs.max((got - want).abs());
+        if want.abs() > 1e-30 {
+            gelu_rel = gelu_rel.max(((got - want) / want).abs());
+        }
+        x += 0.000_37;
+    }
+    wasm_bindgen_test::console_log!("exp2 max rel err {exp2_rel:.3e}; gelu max rel err {gelu_rel:.3e}, max abs err {gelu_abs:.3e}");
+    assert!(exp2_rel <= 2e-7, "exp2 max relative error {exp2_rel:e} over the documented 2e-7");
+    assert!(gelu_rel <= 1e-5 && gelu_abs <= 1e-6, "gelu max errors rel {gelu_rel:e}, abs {gelu_abs:e} over the documented 1e-5, 1e-6");
+    // Far tails: x itself, and a value below |x|·2^-126 that is never denormal; NaN stays NaN.
+    for x in [1e3f32, 1e30, f32::INFINITY] {
+        assert_eq!(lane(unsafe { gelu_v(f32x4_splat(x)) }), x);
+    }
+    for x in [-10.0f32, -1e3, -1e30] {
+        let g = lane(unsafe { gelu_v(f32x4_splat(x)) });
+        assert!(g <= 0.0 && g.is_normal() && g.abs() <= x.abs() * 1.2e-38 * 1.01, "gelu({x}) = {g}");
+    }
+    assert!(lane(unsafe { gelu_v(f32x4_splat(f32::NAN)) }).is_nan());
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]

@@ -21,7 +21,9 @@
 use super::{check_architecture, linear::Linear};
 use crate::format::Package;
 use crate::kernels::{Act, AttnShape, Kernels};
+use crate::kernels::scratch::with_scratch;
 use crate::{check_len, Error, Result};
+use std::cell::RefCell;
 
 /// LayerNorm gain and shift.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,12 +37,36 @@ impl Norm {
         Ok(Norm { gamma: p.tensor(&format!("{prefix}.weight"), &[dim])?.to_vec(), beta: p.tensor(&format!("{prefix}.bias"), &[dim])?.to_vec() })
     }
 
-    fn apply(&self, k: &Kernels, x: &[f32], rows: usize) -> Vec<f32> {
-        let dim = self.gamma.len();
-        let mut out = vec![0.0; rows * dim];
-        (k.layernorm)(x, rows, dim, &self.gamma, &self.beta, Transformer::LN_EPS, &mut out);
-        out
+    fn apply(&self, k: &Kernels, x: &[f32], rows: usize, out: &mut [f32]) {
+        (k.layernorm)(x, rows, self.gamma.len(), &self.gamma, &self.beta, Transformer::LN_EPS, out);
     }
+}
+
+/// The forward pass's activation buffers, kept per thread between calls and grown to the largest
+/// batch seen: every kernel overwrites its whole output, so no layer allocates or zero-fills
+/// (at batch 16 that was 6.6 MB of memset per forward pass). Values never carry over: each buffer
+/// is written before it is read.
+#[derive(Default)]
+struct Workspace {
+    x: Vec<f32>,
+    h: Vec<f32>,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    a: Vec<f32>,
+    f: Vec<f32>,
+}
+
+thread_local! {
+    static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
+}
+
+/// The first `len` values of `buf`, growing it if needed.
+fn sized(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buf.len() < len {
+        buf.resize(len, 0.0);
+    }
+    &mut buf[..len]
 }
 
 /// One pre-LN encoder block.
@@ -74,25 +100,28 @@ impl Block {
 
     /// Updates `x` (`batch·SEQ × DIM`) in place. The projections run over all `batch·SEQ` rows at once
     /// (one tall GEMM each); attention runs per sequence.
-    fn forward(&self, kt: &Kernels, x: &mut [f32], batch: usize) {
-        let (s, d) = (Transformer::SEQ, Transformer::DIM);
+    fn forward(&self, kt: &Kernels, x: &mut [f32], batch: usize, ws: &mut Workspace) {
+        let (s, d, f) = (Transformer::SEQ, Transformer::DIM, Transformer::FFN);
         let rows = batch * s;
-        let h = self.ln1.apply(kt, x, rows);
-        let q = self.q.apply(kt, &h, rows, Act::None);
-        let k = self.k.apply(kt, &h, rows, Act::None);
-        let v = self.v.apply(kt, &h, rows, Act::None);
-        let mut a = vec![0.0; rows * d];
+        let Workspace { h, q, k, v, a, f: fb, .. } = ws;
+        let (h, q, k, v, a) = (sized(h, rows * d), sized(q, rows * d), sized(k, rows * d), sized(v, rows * d), sized(a, rows * d));
+        self.ln1.apply(kt, x, rows, h);
+        self.q.forward(kt, h, rows, Act::None, q);
+        self.k.forward(kt, h, rows, Act::None, k);
+        self.v.forward(kt, h, rows, Act::None, v);
         let shape = AttnShape { seq: s, heads: Transformer::HEADS, head_dim: d / Transformer::HEADS };
         for b in 0..batch {
             let r = b * s * d..(b + 1) * s * d;
             (kt.attention)(&q[r.clone()], &k[r.clone()], &v[r.clone()], shape, &mut a[r]);
         }
-        let o = self.o.apply(kt, &a, rows, Act::None);
-        add_in_place(x, &o);
-        let h = self.ln2.apply(kt, x, rows);
-        let f = self.fc1.apply(kt, &h, rows, Act::Gelu);
-        let y = self.fc2.apply(kt, &f, rows, Act::None);
-        add_in_place(x, &y);
+        // `q` is free again: it takes the output projection, then the FFN's.
+        self.o.forward(kt, a, rows, Act::None, q);
+        add_in_place(x, q);
+        self.ln2.apply(kt, x, rows, h);
+        let hidden = sized(fb, rows * f);
+        self.fc1.forward(kt, h, rows, Act::Gelu, hidden);
+        self.fc2.forward(kt, hidden, rows, Act::None, q);
+        add_in_place(x, q);
     }
 
     fn param_count(&self) -> usize {
@@ -188,20 +217,25 @@ impl Transformer {
                 limit: Self::VOCAB as u64 - 1,
             });
         }
-        let mut x = vec![0.0; batch * s * d];
-        (k.embed)(tokens, &self.tok_emb, d, &mut x)?;
-        for seq in x.chunks_exact_mut(s * d) {
-            add_in_place(seq, &self.pos_emb);
-        }
-        for block in &self.blocks {
-            block.forward(k, &mut x, batch);
-        }
-        let h = self.ln_f.apply(k, &x, batch * s);
-        let mut pooled = vec![0.0; batch * d];
-        for (seq, out) in h.chunks_exact(s * d).zip(pooled.chunks_exact_mut(d)) {
-            (k.mean_pool)(seq, s, d, out);
-        }
-        Ok(self.head.apply(k, &pooled, batch, Act::None))
+        with_scratch(&WORKSPACE, |ws| {
+            let mut xb = std::mem::take(&mut ws.x);
+            let x = sized(&mut xb, batch * s * d);
+            (k.embed)(tokens, &self.tok_emb, d, x)?;
+            for seq in x.chunks_exact_mut(s * d) {
+                add_in_place(seq, &self.pos_emb);
+            }
+            for block in &self.blocks {
+                block.forward(k, x, batch, ws);
+            }
+            let h = sized(&mut ws.h, batch * s * d);
+            self.ln_f.apply(k, x, batch * s, h);
+            ws.x = xb;
+            let mut pooled = vec![0.0; batch * d];
+            for (seq, out) in h.chunks_exact(s * d).zip(pooled.chunks_exact_mut(d)) {
+                (k.mean_pool)(seq, s, d, out);
+            }
+            Ok(self.head.apply(k, &pooled, batch, Act::None))
+        })
     }
 
     /// Number of parameters (105,476).

@@ -1,11 +1,20 @@
-//! SIMD128 fused multi-head attention. Per head, `K_h` is transposed once into a `d × seq` scratch;
-//! then for each block of 4 query rows: `S = scale·Q·K_hᵀ` with the GEMM's 4×8 register tiles on
-//! strided views (no copy of Q or V), the vector softmax on each row, and `P·V_h` with the same tiles
-//! written straight into the head's output columns. The only intermediate is a `4 × seq` score
-//! block; nothing `seq × seq` is ever materialized.
-use crate::kernels::gemm::simd128::{gemm_strided, Mat, MatMut};
-use crate::kernels::norm::simd128::softmax_row;
-use crate::kernels::{Act, AttnShape};
+//! SIMD128 fused multi-head attention, one block of 4 query rows at a time, nothing `seq × seq` ever
+//! materialized:
+//!
+//! 1. `K` is transposed once per call (all heads, 4×4 shuffle blocks) into `width × seq8`, `seq8` the
+//!    key count rounded up to 8 with zero columns, so every score tile is a full 4×8.
+//! 2. `S = Q_h·K_hᵀ` for the 4 rows with 4×8 register tiles (`head_dim` steps each), raw dot products.
+//! 3. The softmax on each row, fused: row max with `pmax`, `e = 2^((s − max)·scale·log2 e)` through
+//!    [`exp2_v`] (the `1/√d` scale folded into the exponent's factor), the row sum; the numerators stay
+//!    unnormalized.
+//! 4. `O = E·V_h` with 4×8 tiles straight from `V`'s head columns, each row scaled by `1/sum` as it is
+//!    stored (16 multiplies per row instead of 64).
+//!
+//! The exponent is clamped at −100, so a score far below its row's max weighs `2^−100·…` instead of
+//! an exact 0 (within `F32_APPROX`'s absolute slack; it keeps products with `V` out of denormals).
+use crate::kernels::act::simd128::exp2_v;
+use crate::kernels::AttnShape;
+use core::arch::wasm32::*;
 
 /// Variant name.
 pub const NAME: &str = "f32_attention__simd128_fused";
@@ -22,54 +31,233 @@ pub fn f32_attention(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f
     unsafe { imp(q, k, v, s, out) }
 }
 
-/// Query rows per block: the GEMM tile height, so each block's `Q·Kᵀ` is one pass of 4×8 tiles.
+/// Query rows per block: the tile height.
 const ROWS: usize = 4;
+/// Key columns per score tile.
+const COLS: usize = 8;
+/// Lowest exponent (base 2) a softmax numerator gets.
+const EXP_FLOOR: f32 = -100.0;
 
 #[target_feature(enable = "simd128")]
 unsafe fn imp(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f32]) {
     let AttnShape { seq, heads, head_dim: d } = s;
     let width = heads * d;
-    let scale = 1.0 / libm::sqrtf(d as f32);
-    let mut kt = vec![0.0f32; d * seq];
-    let mut scores = vec![0.0f32; ROWS * seq];
+    let seq8 = seq.div_ceil(COLS) * COLS;
+    let c = core::f32::consts::LOG2_E / libm::sqrtf(d as f32);
+    let mut kt = vec![0.0f32; width * seq8];
+    transpose(k.as_ptr(), seq, width, kt.as_mut_ptr(), seq8);
+    let mut scores = vec![0.0f32; ROWS * seq8];
+    let geo = Geo { seq, seq8, d, width, c };
     for h in 0..heads {
         let off = h * d;
-        for j in 0..seq {
-            for t in 0..d {
-                kt[t * seq + j] = k[j * width + off + t];
-            }
-        }
         let mut i = 0;
         while i < seq {
             let rows = ROWS.min(seq - i);
-            // S = scale · Q_h[i..i+rows] · K_hᵀ   (rows × seq)
-            gemm_strided(
-                rows,
-                d,
-                seq,
-                Mat { p: q.as_ptr().add(i * width + off), ld: width },
-                Mat { p: kt.as_ptr(), ld: seq },
-                MatMut { p: scores.as_mut_ptr(), ld: seq },
-                None,
-                Act::None,
-                scale,
-            );
-            for r in 0..rows {
-                softmax_row(&mut scores[r * seq..(r + 1) * seq]);
+            let qp = q.as_ptr().add(i * width + off);
+            let kp = kt.as_ptr().add(off * seq8);
+            let vp = v.as_ptr().add(off);
+            let op = out.as_mut_ptr().add(i * width + off);
+            let sc = scores.as_mut_ptr();
+            match rows {
+                4 => block::<4>(geo, qp, kp, vp, sc, op),
+                3 => block::<3>(geo, qp, kp, vp, sc, op),
+                2 => block::<2>(geo, qp, kp, vp, sc, op),
+                _ => block::<1>(geo, qp, kp, vp, sc, op),
             }
-            // O_h[i..i+rows] = P · V_h   (rows × d)
-            gemm_strided(
-                rows,
-                seq,
-                d,
-                Mat { p: scores.as_ptr(), ld: seq },
-                Mat { p: v.as_ptr().add(off), ld: width },
-                MatMut { p: out.as_mut_ptr().add(i * width + off), ld: width },
-                None,
-                Act::None,
-                1.0,
-            );
             i += rows;
         }
+    }
+}
+
+/// Shape facts every block needs.
+#[derive(Clone, Copy)]
+struct Geo {
+    seq: usize,
+    seq8: usize,
+    d: usize,
+    width: usize,
+    /// `log2(e)/√d`.
+    c: f32,
+}
+
+/// `dst[c·ld + r] = src[r·width + c]` for `r < rows`, `c < width`: 4×4 blocks through shuffles, then
+/// the edges one value at a time.
+#[inline(always)]
+unsafe fn transpose(src: *const f32, rows: usize, width: usize, dst: *mut f32, ld: usize) {
+    let (r4, c4) = (rows / 4 * 4, width / 4 * 4);
+    let mut r = 0;
+    while r < r4 {
+        let mut c = 0;
+        while c < c4 {
+            let p = src.add(r * width + c);
+            let a = v128_load(p as *const v128);
+            let b = v128_load(p.add(width) as *const v128);
+            let e = v128_load(p.add(2 * width) as *const v128);
+            let f = v128_load(p.add(3 * width) as *const v128);
+            let t0 = i32x4_shuffle::<0, 4, 1, 5>(a, b);
+            let t1 = i32x4_shuffle::<2, 6, 3, 7>(a, b);
+            let t2 = i32x4_shuffle::<0, 4, 1, 5>(e, f);
+            let t3 = i32x4_shuffle::<2, 6, 3, 7>(e, f);
+            let o = dst.add(c * ld + r);
+            v128_store(o as *mut v128, i32x4_shuffle::<0, 1, 4, 5>(t0, t2));
+            v128_store(o.add(ld) as *mut v128, i32x4_shuffle::<2, 3, 6, 7>(t0, t2));
+            v128_store(o.add(2 * ld) as *mut v128, i32x4_shuffle::<0, 1, 4, 5>(t1, t3));
+            v128_store(o.add(3 * ld) as *mut v128, i32x4_shuffle::<2, 3, 6, 7>(t1, t3));
+            c += 4;
+        }
+        for c in c4..width {
+            for rr in r..r + 4 {
+                *dst.add(c * ld + rr) = *src.add(rr * width + c);
+            }
+        }
+        r += 4;
+    }
+    for rr in r4..rows {
+        for c in 0..width {
+            *dst.add(c * ld + rr) = *src.add(rr * width + c);
+        }
+    }
+}
+
+/// Max of the four lanes, in every lane (`pmax`, so NaN handling is the comparison's).
+#[inline(always)]
+unsafe fn splat_max(m: v128) -> v128 {
+    let m = f32x4_pmax(m, i32x4_shuffle::<2, 3, 0, 1>(m, m));
+    f32x4_pmax(m, i32x4_shuffle::<1, 0, 3, 2>(m, m))
+}
+
+/// Sum of the four lanes, in every lane.
+#[inline(always)]
+unsafe fn splat_sum(s: v128) -> v128 {
+    let s = f32x4_add(s, i32x4_shuffle::<2, 3, 0, 1>(s, s));
+    f32x4_add(s, i32x4_shuffle::<1, 0, 3, 2>(s, s))
+}
+
+/// One block of `MR` query rows of one head: scores, softmax numerators, `E·V` scaled by `1/sum`.
+///
+/// `q`: the block's first Q row at the head's columns (stride `width`); `kt`: the head's `d × seq8`
+/// slice of Kᵀ; `v`: V at the head's columns (stride `width`); `sc`: `ROWS × seq8` scratch; `out`:
+/// the block's first output row at the head's columns.
+#[inline(always)]
+unsafe fn block<const MR: usize>(g: Geo, q: *const f32, kt: *const f32, v: *const f32, sc: *mut f32, out: *mut f32) {
+    let Geo { seq, seq8, d, width, c } = g;
+    // 1. Raw scores, MR × seq8.
+    let mut j = 0;
+    while j < seq8 {
+        let mut acc0 = [f32x4_splat(0.0); MR];
+        let mut acc1 = [f32x4_splat(0.0); MR];
+        let mut kp = kt.add(j);
+        for t in 0..d {
+            let w0 = v128_load(kp as *const v128);
+            let w1 = v128_load(kp.add(4) as *const v128);
+            kp = kp.add(seq8);
+            for r in 0..MR {
+                let a = v128_load32_splat(q.add(r * width + t) as *const u32);
+                acc0[r] = f32x4_add(acc0[r], f32x4_mul(a, w0));
+                acc1[r] = f32x4_add(acc1[r], f32x4_mul(a, w1));
+            }
+        }
+        for r in 0..MR {
+            v128_store(sc.add(r * seq8 + j) as *mut v128, acc0[r]);
+            v128_store(sc.add(r * seq8 + j + 4) as *mut v128, acc1[r]);
+        }
+        j += COLS;
+    }
+    // 2. Softmax numerators in place; `inv[r]` = 1/sum in every lane.
+    let n4 = seq / 4 * 4;
+    let rem = seq - n4;
+    // Lanes < rem of the last, partial vector are real keys.
+    let lane = i32x4(0, 1, 2, 3);
+    let tail_mask = i32x4_lt(lane, i32x4_splat(rem as i32));
+    let neg_inf = f32x4_splat(f32::NEG_INFINITY);
+    let (cv, floor) = (f32x4_splat(c), f32x4_splat(EXP_FLOOR));
+    let mut inv = [f32x4_splat(0.0); MR];
+    for r in 0..MR {
+        let row = sc.add(r * seq8);
+        let mut m = neg_inf;
+        let mut i = 0;
+        while i < n4 {
+            m = f32x4_pmax(m, v128_load(row.add(i) as *const v128));
+            i += 4;
+        }
+        if rem > 0 {
+            m = f32x4_pmax(m, v128_bitselect(v128_load(row.add(n4) as *const v128), neg_inf, tail_mask));
+        }
+        let mx = splat_max(m);
+        let mut s0 = f32x4_splat(0.0);
+        let mut s1 = f32x4_splat(0.0);
+        i = 0;
+        while i + 8 <= n4 {
+            let x0 = f32x4_mul(f32x4_sub(v128_load(row.add(i) as *const v128), mx), cv);
+            let x1 = f32x4_mul(f32x4_sub(v128_load(row.add(i + 4) as *const v128), mx), cv);
+            let e0 = exp2_v(f32x4_pmax(x0, floor));
+            let e1 = exp2_v(f32x4_pmax(x1, floor));
+            v128_store(row.add(i) as *mut v128, e0);
+            v128_store(row.add(i + 4) as *mut v128, e1);
+            s0 = f32x4_add(s0, e0);
+            s1 = f32x4_add(s1, e1);
+            i += 8;
+        }
+        while i < n4 {
+            let x0 = f32x4_mul(f32x4_sub(v128_load(row.add(i) as *const v128), mx), cv);
+            let e0 = exp2_v(f32x4_pmax(x0, floor));
+            v128_store(row.add(i) as *mut v128, e0);
+            s0 = f32x4_add(s0, e0);
+            i += 4;
+        }
+        if rem > 0 {
+            let x0 = f32x4_mul(f32x4_sub(v128_load(row.add(n4) as *const v128), mx), cv);
+            let e0 = v128_and(exp2_v(f32x4_pmax(x0, floor)), tail_mask);
+            v128_store(row.add(n4) as *mut v128, e0);
+            s0 = f32x4_add(s0, e0);
+        }
+        inv[r] = f32x4_div(f32x4_splat(1.0), splat_sum(f32x4_add(s0, s1)));
+    }
+    // 3. O = E·V / sum, MR × d.
+    let mut jj = 0;
+    while jj + 8 <= d {
+        let mut acc0 = [f32x4_splat(0.0); MR];
+        let mut acc1 = [f32x4_splat(0.0); MR];
+        let mut vp = v.add(jj);
+        for p in 0..seq {
+            let w0 = v128_load(vp as *const v128);
+            let w1 = v128_load(vp.add(4) as *const v128);
+            vp = vp.add(width);
+            for r in 0..MR {
+                let a = v128_load32_splat(sc.add(r * seq8 + p) as *const u32);
+                acc0[r] = f32x4_add(acc0[r], f32x4_mul(a, w0));
+                acc1[r] = f32x4_add(acc1[r], f32x4_mul(a, w1));
+            }
+        }
+        for r in 0..MR {
+            v128_store(out.add(r * width + jj) as *mut v128, f32x4_mul(acc0[r], inv[r]));
+            v128_store(out.add(r * width + jj + 4) as *mut v128, f32x4_mul(acc1[r], inv[r]));
+        }
+        jj += 8;
+    }
+    if jj + 4 <= d {
+        let mut acc = [f32x4_splat(0.0); MR];
+        let mut vp = v.add(jj);
+        for p in 0..seq {
+            let w0 = v128_load(vp as *const v128);
+            vp = vp.add(width);
+            for r in 0..MR {
+                acc[r] = f32x4_add(acc[r], f32x4_mul(v128_load32_splat(sc.add(r * seq8 + p) as *const u32), w0));
+            }
+        }
+        for r in 0..MR {
+            v128_store(out.add(r * width + jj) as *mut v128, f32x4_mul(acc[r], inv[r]));
+        }
+        jj += 4;
+    }
+    while jj < d {
+        for r in 0..MR {
+            let mut acc = 0.0f32;
+            for p in 0..seq {
+                acc += *sc.add(r * seq8 + p) * *v.add(p * width + jj);
+            }
+            *out.add(r * width + jj) = acc * f32x4_extract_lane::<0>(inv[r]);
+        }
+        jj += 1;
     }
 }

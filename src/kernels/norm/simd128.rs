@@ -1,6 +1,6 @@
 //! SIMD128 LayerNorm and softmax. Sums are reduced four lanes at a time (reassociated, hence the
-//! `F32_REASSOCIATED`/`F32_APPROX` tiers in tests); softmax uses the vector `exp` approximation.
-use crate::kernels::act::simd128::exp_v;
+//! `F32_REASSOCIATED`/`F32_APPROX` tiers in tests); softmax uses the vector `exp2` approximation.
+use crate::kernels::act::simd128::exp2_v;
 use core::arch::wasm32::*;
 
 /// Variant name.
@@ -70,7 +70,8 @@ pub fn f32_layernorm(x: &[f32], rows: usize, dim: usize, gamma: &[f32], beta: &[
     unsafe { imp(x, rows, dim, gamma, beta, eps, out) }
 }
 
-/// Softmax of one row in place (vector exp; scalar `libm::expf` for the tail).
+/// Softmax of one row in place: `pmax` for the max, [`exp2_v`] on `(x − max)·log2(e)` (clamped at
+/// −126, where the reference's `expf` is below 1e-37 anyway), scalar `libm::expf` for the tail.
 #[inline(always)]
 pub(crate) unsafe fn softmax_row(row: &mut [f32]) {
     let n = row.len();
@@ -79,7 +80,7 @@ pub(crate) unsafe fn softmax_row(row: &mut [f32]) {
     let mut m = f32x4_splat(f32::NEG_INFINITY);
     let mut i = 0;
     while i < n4 {
-        m = f32x4_max(m, v128_load(p.add(i) as *const v128));
+        m = f32x4_pmax(m, v128_load(p.add(i) as *const v128));
         i += 4;
     }
     let mut max = hmax(m);
@@ -87,10 +88,12 @@ pub(crate) unsafe fn softmax_row(row: &mut [f32]) {
         max = max.max(*p.add(t));
     }
     let mv = f32x4_splat(max);
+    let (l2e, floor) = (f32x4_splat(core::f32::consts::LOG2_E), f32x4_splat(-126.0));
     let mut s = f32x4_splat(0.0);
     i = 0;
     while i < n4 {
-        let e = exp_v(f32x4_sub(v128_load(p.add(i) as *const v128), mv));
+        let x = f32x4_mul(f32x4_sub(v128_load(p.add(i) as *const v128), mv), l2e);
+        let e = exp2_v(f32x4_pmax(x, floor));
         v128_store(p.add(i) as *mut v128, e);
         s = f32x4_add(s, e);
         i += 4;
