@@ -21,6 +21,8 @@ pub fn start() {
 extern "C" {
     #[wasm_bindgen(js_namespace = tinymlperfRelaxed, js_name = f32_linear_packed)]
     fn relaxed_linear_packed(m: u32, k: u32, n: u32, a: u32, b: u32, bias: u32, relu: u32, c: u32);
+    #[wasm_bindgen(js_namespace = tinymlperfRelaxed, js_name = i8_dot_quads)]
+    fn relaxed_i8_dot_quads(m: u32, kq: u32, n: u32, a: u32, w: u32, acc: u32);
     #[wasm_bindgen(js_namespace = tinymlperfRelaxed, js_name = peak_madd)]
     fn relaxed_peak_madd(iters: u32, seed: f32) -> f32;
 }
@@ -33,7 +35,7 @@ extern "C" {
 pub fn use_relaxed_simd() -> Result<String, JsError> {
     use crate::kernels::{gemm::relaxed, Act, DenseWeights};
     let ns = js_sys::Reflect::get(&js_sys::global(), &"tinymlperfRelaxed".into()).map_err(|_| JsError::new("useRelaxedSimd: no globalThis.tinymlperfRelaxed"))?;
-    for name in ["f32_linear_packed", "peak_madd"] {
+    for name in ["f32_linear_packed", "i8_dot_quads", "peak_madd"] {
         let f = js_sys::Reflect::get(&ns, &name.into()).unwrap_or(JsValue::UNDEFINED);
         if !f.is_function() {
             return Err(JsError::new(&format!("useRelaxedSimd: globalThis.tinymlperfRelaxed.{name} is not a function (load www/pkg-relaxed/tinymlperf_relaxed.wasm first)")));
@@ -46,7 +48,7 @@ pub fn use_relaxed_simd() -> Result<String, JsError> {
     let bias = kernel_bench::seeded_values(9, n);
     let mut want = vec![0.0; m * n];
     crate::kernels::gemm::scalar::f32_linear(m, &x, &w, Some(&bias), Act::Relu, &mut want);
-    let hooks = relaxed::Hooks { linear: relaxed_linear_packed, peak: relaxed_peak_madd };
+    let hooks = relaxed::Hooks { linear: relaxed_linear_packed, i8_dot: relaxed_i8_dot_quads, peak: relaxed_peak_madd };
     let mut got = vec![f32::NAN; m * n];
     (hooks.linear)(m as u32, k as u32, n as u32, x.as_ptr() as u32, w.packed.data.as_ptr() as u32, bias.as_ptr() as u32, 1, got.as_mut_ptr() as u32);
     if let Some((i, g, r)) = crate::kernels::tolerance::F32_FUSED.first_mismatch(&got, &want) {

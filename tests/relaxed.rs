@@ -44,6 +44,49 @@ fn nothing_relaxed_until_installed_then_best_uses_it() {
     assert!(best.names.contains(&("linear", gemm::relaxed::NAME)), "{:?}", best.names);
     assert!(!kernels::simd128().names.iter().any(|(_, v)| *v == gemm::relaxed::NAME), "the SIMD128 table stays SIMD128");
     assert!(kernels::linear_variants().iter().any(|(n, _)| *n == gemm::relaxed::NAME));
+    assert!(kernels::int8().names.contains(&("linear", gemm::relaxed::I8_NAME)), "the INT8 table takes the relaxed dot");
+    assert!(kernels::int8_variants().iter().any(|(n, _)| *n == gemm::relaxed::I8_NAME));
+}
+
+#[wasm_bindgen_test]
+fn relaxed_int8_layer_is_bit_identical_to_the_reference() {
+    use tinymlperf::kernels::quant::{i8_linear_reference, quantize1, Int8Weights};
+    install();
+    let mut shapes = vec![(64, 784, 128), (64, 128, 64), (64, 64, 10), (1, 784, 128), (64, 784, 10)];
+    for m in [1usize, 3, 4, 5, 9] {
+        for k in [1usize, 3, 4, 5, 8, 17] {
+            for n in [1usize, 3, 4, 5, 8, 9, 17] {
+                shapes.push((m, k, n));
+            }
+        }
+    }
+    let (mut relaxed_calls, mut fallbacks) = (0, 0);
+    for (m, k, n) in shapes {
+        let w = seeded_values(k as u64 * 31 + n as u64, k * n);
+        let q = Int8Weights::new(k, n, &w, 1.0 / 127.0);
+        let bias = seeded_values(n as u64 + 1, n);
+        let signed = seeded_values(m as u64 * 7 + k as u64, m * k);
+        // Inputs after a ReLU (the relaxed dot's case) and signed inputs (the SIMD128 fallback).
+        let relu: Vec<f32> = signed.iter().map(|v| v.max(0.0)).collect();
+        for x in [&relu, &signed] {
+            let relaxed_path = x.iter().all(|&v| quantize1(v, 1.0 / q.act_scale) >= 0);
+            for (bias, act) in [(Some(&bias[..]), Act::Relu), (None, Act::None)] {
+                let mut want = vec![f32::NAN; m * n];
+                let mut got = vec![f32::NAN; m * n];
+                i8_linear_reference(m, x, &q, bias, act, &mut want);
+                let before = gemm::relaxed::dot_calls();
+                gemm::relaxed::i8_linear_packed(m, x, &q, bias, act, &mut got);
+                assert_eq!(gemm::relaxed::dot_calls() - before, relaxed_path as usize, "{m}×{k}×{n}: the relaxed dot runs exactly when every input code is non-negative");
+                if let Some((i, g, r)) = tolerance::F32_EXACT.first_mismatch(&got, &want) {
+                    panic!("{} {m}×{k}×{n} {act:?} (relaxed path: {relaxed_path}): element {i} = {g}, reference {r}", gemm::relaxed::I8_NAME);
+                }
+                relaxed_calls += relaxed_path as usize;
+                fallbacks += !relaxed_path as usize;
+            }
+        }
+    }
+    assert!(relaxed_calls >= 2 * (5 + 5 * 6 * 7), "every ReLU'd input takes the relaxed dot ({relaxed_calls} calls)");
+    assert!(fallbacks > 300, "most signed inputs fall back to the SIMD128 kernel ({fallbacks} calls)");
 }
 
 #[wasm_bindgen_test]

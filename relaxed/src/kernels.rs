@@ -127,3 +127,79 @@ pub unsafe extern "C" fn peak_madd(iters: u32, seed: f32) -> f32 {
     }
     f32x4_extract_lane::<0>(s) + f32x4_extract_lane::<1>(s) + f32x4_extract_lane::<2>(s) + f32x4_extract_lane::<3>(s)
 }
+
+/// Integer part of an INT8 dense layer with `i32x4.relaxed_dot_i8x16_i7x16_add`:
+/// `acc[m×n] = A·W` over `4·kq` inputs, `A` as u7 activation codes (0..=127, row stride `4·kq`,
+/// zero-padded), `W` as i8 codes in the engine's quad layout (`quant::Int8Weights::quads`: per panel of
+/// 8 columns and per 4 inputs, 32 bytes — columns 0–3 then 4–7, each column's 4 inputs together).
+/// The activation is the 7-bit operand, so the result is the exact integer dot product on every engine
+/// (relaxed only where that operand's top bit is set); the caller guarantees 0 ≤ codes ≤ 127 and
+/// applies the float epilogue itself.
+///
+/// # Safety
+/// The pointers must cover `m×4kq` bytes, `ceil(n/8)×kq×32` bytes and `m×n` i32 of the shared memory.
+#[no_mangle]
+#[target_feature(enable = "simd128,relaxed-simd")]
+pub unsafe extern "C" fn i8_dot_quads(m: u32, kq: u32, n: u32, a: *const u8, w: *const i8, acc: *mut i32) {
+    let (m, kq, n) = (m as usize, kq as usize, n as usize);
+    let panels = n.div_ceil(PANEL);
+    let mut i = 0;
+    while i < m {
+        let rows = (m - i).min(4);
+        for p in 0..panels {
+            match rows {
+                4 => dot_tile::<4>(i, p, kq, n, a, w, acc),
+                3 => dot_tile::<3>(i, p, kq, n, a, w, acc),
+                2 => dot_tile::<2>(i, p, kq, n, a, w, acc),
+                _ => dot_tile::<1>(i, p, kq, n, a, w, acc),
+            }
+        }
+        i += rows;
+    }
+}
+
+#[inline(always)]
+unsafe fn store4_i32(dst: *mut i32, cols: usize, v: v128) {
+    if cols >= 4 {
+        v128_store(dst as *mut v128, v);
+        return;
+    }
+    if cols > 0 {
+        *dst = i32x4_extract_lane::<0>(v);
+    }
+    if cols > 1 {
+        *dst.add(1) = i32x4_extract_lane::<1>(v);
+    }
+    if cols > 2 {
+        *dst.add(2) = i32x4_extract_lane::<2>(v);
+    }
+}
+
+#[inline(always)]
+unsafe fn dot_tile<const MR: usize>(i: usize, p: usize, kq: usize, n: usize, a: *const u8, w: *const i8, acc: *mut i32) {
+    let j = p * PANEL;
+    let cols = (n - j).min(PANEL);
+    let stride = 4 * kq;
+    let mut acc0 = [i32x4_splat(0); MR];
+    let mut acc1 = [i32x4_splat(0); MR];
+    let ap = a.add(i * stride);
+    let mut wp = w.add(p * kq * 32);
+    for q in 0..kq {
+        let w0 = v128_load(wp as *const v128);
+        let w1 = v128_load(wp.add(16) as *const v128);
+        wp = wp.add(32);
+        for r in 0..MR {
+            // Four consecutive activation codes of row r, in every lane.
+            let x = v128_load32_splat(ap.add(r * stride + 4 * q) as *const u32);
+            acc0[r] = i32x4_relaxed_dot_i8x16_i7x16_add(w0, x, acc0[r]);
+            acc1[r] = i32x4_relaxed_dot_i8x16_i7x16_add(w1, x, acc1[r]);
+        }
+    }
+    for r in 0..MR {
+        let dst = acc.add((i + r) * n + j);
+        store4_i32(dst, cols, acc0[r]);
+        if cols > 4 {
+            store4_i32(dst.add(4), cols - 4, acc1[r]);
+        }
+    }
+}

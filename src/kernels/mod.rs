@@ -277,6 +277,10 @@ pub fn int8() -> Kernels {
     {
         k.linear = gemm::int8::i8_linear;
         set_name(&mut k, "linear", gemm::int8::NAME);
+        if gemm::relaxed::installed().is_some() {
+            k.linear = gemm::relaxed::i8_linear;
+            set_name(&mut k, "linear", gemm::relaxed::I8_NAME);
+        }
         k.conv3x3_int8 = Some(conv::int8::simd128);
         k.names.push(("conv3x3_int8", conv::int8::SIMD_NAME));
     }
@@ -320,7 +324,12 @@ pub fn int8_variants() -> Vec<(&'static str, Int8LinearFn)> {
     #[allow(unused_mut)]
     let mut v: Vec<(&'static str, Int8LinearFn)> = vec![("i8_gemm__scalar", quant::i8_linear_reference)];
     #[cfg(target_arch = "wasm32")]
-    v.push((gemm::int8::NAME, gemm::int8::i8_linear_packed));
+    {
+        v.push((gemm::int8::NAME, gemm::int8::i8_linear_packed));
+        if gemm::relaxed::installed().is_some() {
+            v.push((gemm::relaxed::I8_NAME, gemm::relaxed::i8_linear_packed));
+        }
+    }
     v
 }
 

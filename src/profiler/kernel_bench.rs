@@ -258,7 +258,7 @@ pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool, boundary
         crate::kernels::gemm::sparse::prune_unstructured(&mut wu, 0.8);
         pruned.push(("80% unstructured".into(), crate::kernels::gemm::sparse::SparseWeights::from_dense(k, n, &wu)));
         // Fast variants only (the scalar references are what `tests/int8_sparse.rs` checks them with).
-        let int8: Vec<_> = kernels::int8_variants().into_iter().filter(|(n, _)| n.contains("simd128")).collect();
+        let int8: Vec<_> = kernels::int8_variants().into_iter().filter(|(n, _)| n.contains("simd128") || n.contains("relaxed")).collect();
         let sparse: Vec<_> = kernels::sparse_variants().into_iter().filter(|(n, _)| n.contains("simd128")).collect();
         let mut outs: Vec<Vec<f32>> = (0..1 + int8.len() + pruned.len() * sparse.len()).map(|_| vec![0.0; m * n]).collect();
         let mut it = outs.iter_mut();

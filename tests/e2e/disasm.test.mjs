@@ -73,16 +73,19 @@ test('release module: v128 in the SIMD kernels, no SIMD arithmetic in the scalar
 test('relaxed SIMD: f32x4.relaxed_madd in the relaxed module only, which owns no memory', () => {
   const RELAXED = 'www/pkg-relaxed/tinymlperf_relaxed.wasm';
   assert.ok(fs.existsSync(RELAXED), `${RELAXED} is missing: scripts/build.sh writes it`);
-  const isRelaxed = (line) => /\b[if]\d+x\d+\.relaxed_/.test(line);
+  const isRelaxed = (line) => /\b[if]\d+x\d+\.(relaxed_|dot_i8x16_i7x16)/.test(line);
   const main = [...functionBodies()].flatMap(([n, b]) => b.filter(isRelaxed).map((l) => `${n}: ${l.trim()}`));
   assert.deepEqual(main, [], 'the engine module holds no relaxed-SIMD instruction');
   const dis = execFileSync('wasm-objdump', ['-d', RELAXED]).toString();
   const madds = dis.split('\n').filter((l) => /\bf32x4\.relaxed_madd\b/.test(l)).length;
   assert.ok(madds >= 16, `the relaxed GEMM's 4×8 tile is 8 relaxed_madd per k step (found ${madds} in all)`);
   assert.doesNotMatch(dis, /\bf32x4\.mul\b/, 'every multiply is a relaxed multiply-add');
+  // wabt names i32x4.relaxed_dot_i8x16_i7x16_add_s without "relaxed_".
+  const dots = dis.split('\n').filter((l) => /\bi32x4\.(relaxed_)?dot_i8x16_i7x16_add_s\b/.test(l)).length;
+  assert.ok(dots >= 8, `the INT8 tile is 2 relaxed dots per row per 4 inputs (found ${dots})`);
   const details = execFileSync('wasm-objdump', ['-x', RELAXED]).toString();
   assert.match(details, /memory\[0\] pages: initial=0 <- env\.memory/, 'imports the engine\'s memory, asks for no pages');
   assert.ok(!sections(RELAXED).has('Data') && !sections(RELAXED).has('Memory'), 'no data, no memory of its own');
   assert.doesNotMatch(dis, /global\.set/, 'no shadow stack (it would write into the engine\'s memory)');
-  console.log(`# relaxed module: ${fs.statSync(RELAXED).size} B, ${madds} f32x4.relaxed_madd`);
+  console.log(`# relaxed module: ${fs.statSync(RELAXED).size} B, ${madds} f32x4.relaxed_madd, ${dots} i32x4.relaxed_dot_i8x16_i7x16_add_s`);
 });

@@ -93,6 +93,10 @@ pub struct Int8Weights {
     pub w_scales: Vec<f32>,
     /// Packed i16 codes (see the type docs).
     pub packed: Vec<i16>,
+    /// The i8 codes again, for the relaxed-SIMD kernel (`kernels::gemm::relaxed`): per panel of 8
+    /// columns and per 4 rows of `k` (zero-padded), 32 bytes — columns 0–3 then 4–7, each column's 4
+    /// rows together, what `i32x4.relaxed_dot_i8x16_i7x16_add` multiplies with 4 broadcast inputs.
+    pub quads: Vec<i8>,
     /// Per-tensor scale of this layer's input, from calibration.
     pub act_scale: f32,
 }
@@ -124,7 +128,22 @@ impl Int8Weights {
                 }
             }
         }
-        Int8Weights { k, n, codes, w_scales, packed, act_scale }
+        let kq = k.div_ceil(4);
+        let mut quads = vec![0i8; panels * kq * 32];
+        for p in 0..panels {
+            for q in 0..kq {
+                for c in 0..8 {
+                    let j = p * 8 + c;
+                    for t in 0..4 {
+                        let r = 4 * q + t;
+                        if j < n && r < k {
+                            quads[(p * kq + q) * 32 + c * 4 + t] = codes[r * n + j];
+                        }
+                    }
+                }
+            }
+        }
+        Int8Weights { k, n, codes, w_scales, packed, quads, act_scale }
     }
 
     /// Row pairs (`ceil(k/2)`).
