@@ -4,15 +4,15 @@
 //! 1. `K` is transposed once per call (all heads, 4×4 shuffle blocks) into `width × seq8`, `seq8` the
 //!    key count rounded up to 8 with zero columns, so every score tile is a full 4×8.
 //! 2. `S = Q_h·K_hᵀ` for the 4 rows with 4×8 register tiles (`head_dim` steps each), raw dot products.
-//! 3. The softmax on each row, fused: row max with `pmax`, `e = 2^((s − max)·scale·log2 e)` through
-//!    [`exp2_v`] (the `1/√d` scale folded into the exponent's factor), the row sum; the numerators stay
-//!    unnormalized.
+//! 3. The softmax on each row, fused: row max with `pmax` (four chains), `e = 2^((s − max)·scale·log2 e)`
+//!    through [`exp2_v_deg4`] four vectors at a time (the `1/√d` scale folded into the exponent's
+//!    factor; this step is latency-bound), the row sum; the numerators stay unnormalized.
 //! 4. `O = E·V_h` with 4×8 tiles straight from `V`'s head columns, each row scaled by `1/sum` as it is
 //!    stored (16 multiplies per row instead of 64).
 //!
 //! The exponent is clamped at −100, so a score far below its row's max weighs `2^−100·…` instead of
 //! an exact 0 (within `F32_APPROX`'s absolute slack; it keeps products with `V` out of denormals).
-use crate::kernels::act::simd128::exp2_v;
+use crate::kernels::act::simd128::exp2_v_deg4;
 use crate::kernels::AttnShape;
 use core::arch::wasm32::*;
 
@@ -38,9 +38,29 @@ const COLS: usize = 8;
 /// Lowest exponent (base 2) a softmax numerator gets.
 const EXP_FLOOR: f32 = -100.0;
 
-#[target_feature(enable = "simd128")]
 unsafe fn imp(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f32]) {
-    let AttnShape { seq, heads, head_dim: d } = s;
+    let AttnShape { seq, heads, head_dim } = s;
+    if (seq, heads, head_dim) == (64, 4, 16) {
+        imp_64x4x16(q, k, v, out)
+    } else {
+        imp_any(q, k, v, s, out)
+    }
+}
+
+/// The transformer's shape with every size a constant, so the compiler unrolls the 16-step score
+/// tiles and the row loops and addresses every load at a constant offset.
+#[target_feature(enable = "simd128")]
+unsafe fn imp_64x4x16(q: &[f32], k: &[f32], v: &[f32], out: &mut [f32]) {
+    run(q, k, v, 64, 4, 16, out)
+}
+
+#[target_feature(enable = "simd128")]
+unsafe fn imp_any(q: &[f32], k: &[f32], v: &[f32], s: AttnShape, out: &mut [f32]) {
+    run(q, k, v, s.seq, s.heads, s.head_dim, out)
+}
+
+#[inline(always)]
+unsafe fn run(q: &[f32], k: &[f32], v: &[f32], seq: usize, heads: usize, d: usize, out: &mut [f32]) {
     let width = heads * d;
     let seq8 = seq.div_ceil(COLS) * COLS;
     let c = core::f32::consts::LOG2_E / libm::sqrtf(d as f32);
@@ -174,8 +194,17 @@ unsafe fn block<const MR: usize>(g: Geo, q: *const f32, kt: *const f32, v: *cons
     let mut inv = [f32x4_splat(0.0); MR];
     for r in 0..MR {
         let row = sc.add(r * seq8);
-        let mut m = neg_inf;
+        // Four independent max chains, then the rest of the row.
+        let (mut m, mut m1, mut m2, mut m3) = (neg_inf, neg_inf, neg_inf, neg_inf);
         let mut i = 0;
+        while i + 16 <= n4 {
+            m = f32x4_pmax(m, v128_load(row.add(i) as *const v128));
+            m1 = f32x4_pmax(m1, v128_load(row.add(i + 4) as *const v128));
+            m2 = f32x4_pmax(m2, v128_load(row.add(i + 8) as *const v128));
+            m3 = f32x4_pmax(m3, v128_load(row.add(i + 12) as *const v128));
+            i += 16;
+        }
+        m = f32x4_pmax(f32x4_pmax(m, m1), f32x4_pmax(m2, m3));
         while i < n4 {
             m = f32x4_pmax(m, v128_load(row.add(i) as *const v128));
             i += 4;
@@ -184,30 +213,33 @@ unsafe fn block<const MR: usize>(g: Geo, q: *const f32, kt: *const f32, v: *cons
             m = f32x4_pmax(m, v128_bitselect(v128_load(row.add(n4) as *const v128), neg_inf, tail_mask));
         }
         let mx = splat_max(m);
-        let mut s0 = f32x4_splat(0.0);
-        let mut s1 = f32x4_splat(0.0);
+        // Four vectors in flight: the exp is a chain of dependent operations.
+        let mut sums = [f32x4_splat(0.0); 4];
         i = 0;
-        while i + 8 <= n4 {
-            let x0 = f32x4_mul(f32x4_sub(v128_load(row.add(i) as *const v128), mx), cv);
-            let x1 = f32x4_mul(f32x4_sub(v128_load(row.add(i + 4) as *const v128), mx), cv);
-            let e0 = exp2_v(f32x4_pmax(x0, floor));
-            let e1 = exp2_v(f32x4_pmax(x1, floor));
-            v128_store(row.add(i) as *mut v128, e0);
-            v128_store(row.add(i + 4) as *mut v128, e1);
-            s0 = f32x4_add(s0, e0);
-            s1 = f32x4_add(s1, e1);
-            i += 8;
+        while i + 16 <= n4 {
+            let mut e = [f32x4_splat(0.0); 4];
+            for u in 0..4 {
+                let x = f32x4_mul(f32x4_sub(v128_load(row.add(i + 4 * u) as *const v128), mx), cv);
+                e[u] = exp2_v_deg4(f32x4_pmax(x, floor));
+            }
+            for u in 0..4 {
+                v128_store(row.add(i + 4 * u) as *mut v128, e[u]);
+                sums[u] = f32x4_add(sums[u], e[u]);
+            }
+            i += 16;
         }
+        let mut s0 = f32x4_add(sums[0], sums[2]);
+        let s1 = f32x4_add(sums[1], sums[3]);
         while i < n4 {
             let x0 = f32x4_mul(f32x4_sub(v128_load(row.add(i) as *const v128), mx), cv);
-            let e0 = exp2_v(f32x4_pmax(x0, floor));
+            let e0 = exp2_v_deg4(f32x4_pmax(x0, floor));
             v128_store(row.add(i) as *mut v128, e0);
             s0 = f32x4_add(s0, e0);
             i += 4;
         }
         if rem > 0 {
             let x0 = f32x4_mul(f32x4_sub(v128_load(row.add(n4) as *const v128), mx), cv);
-            let e0 = v128_and(exp2_v(f32x4_pmax(x0, floor)), tail_mask);
+            let e0 = v128_and(exp2_v_deg4(f32x4_pmax(x0, floor)), tail_mask);
             v128_store(row.add(n4) as *mut v128, e0);
             s0 = f32x4_add(s0, e0);
         }

@@ -18,42 +18,60 @@ unsafe fn hmax(v: v128) -> f32 {
     f32x4_extract_lane::<0>(v).max(f32x4_extract_lane::<1>(v)).max(f32x4_extract_lane::<2>(v).max(f32x4_extract_lane::<3>(v)))
 }
 
-/// LayerNorm over rows of width `dim` (biased variance, like the reference).
+/// Sum of the four lanes, in every lane.
+#[inline(always)]
+unsafe fn splat_sum(v: v128) -> v128 {
+    let v = f32x4_add(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
+    f32x4_add(v, i32x4_shuffle::<1, 0, 3, 2>(v, v))
+}
+
+/// `Σ f(row[i..i+4])` over the row's whole vectors, in four independent chains (a 64-wide row is
+/// 16 dependent adds otherwise), reduced into every lane.
+#[inline(always)]
+unsafe fn row_sum(row: *const f32, d4: usize, f: impl Fn(v128) -> v128) -> v128 {
+    let mut acc = [f32x4_splat(0.0); 4];
+    let mut i = 0;
+    while i + 16 <= d4 {
+        for u in 0..4 {
+            acc[u] = f32x4_add(acc[u], f(v128_load(row.add(i + 4 * u) as *const v128)));
+        }
+        i += 16;
+    }
+    while i < d4 {
+        acc[0] = f32x4_add(acc[0], f(v128_load(row.add(i) as *const v128)));
+        i += 4;
+    }
+    splat_sum(f32x4_add(f32x4_add(acc[0], acc[1]), f32x4_add(acc[2], acc[3])))
+}
+
+/// LayerNorm over rows of width `dim` (biased variance, like the reference); the two sums of each
+/// row run as four independent chains and reduce by shuffles.
 pub fn f32_layernorm(x: &[f32], rows: usize, dim: usize, gamma: &[f32], beta: &[f32], eps: f32, out: &mut [f32]) {
     assert!(x.len() >= rows * dim && out.len() >= rows * dim && gamma.len() >= dim && beta.len() >= dim);
     #[target_feature(enable = "simd128")]
     unsafe fn imp(x: &[f32], rows: usize, dim: usize, gamma: &[f32], beta: &[f32], eps: f32, out: &mut [f32]) {
         let d4 = dim / 4 * 4;
+        let dimv = f32x4_splat(dim as f32);
         for r in 0..rows {
             let row = x.as_ptr().add(r * dim);
             let o = out.as_mut_ptr().add(r * dim);
-            let mut s = f32x4_splat(0.0);
-            let mut i = 0;
-            while i < d4 {
-                s = f32x4_add(s, v128_load(row.add(i) as *const v128));
-                i += 4;
-            }
-            let mut sum = hsum(s);
+            let mut sum = f32x4_extract_lane::<0>(row_sum(row, d4, |v| v));
             for t in d4..dim {
                 sum += *row.add(t);
             }
             let mean = sum / dim as f32;
             let mv = f32x4_splat(mean);
-            let mut q = f32x4_splat(0.0);
-            i = 0;
-            while i < d4 {
-                let d = f32x4_sub(v128_load(row.add(i) as *const v128), mv);
-                q = f32x4_add(q, f32x4_mul(d, d));
-                i += 4;
-            }
-            let mut var = hsum(q);
+            let mut var = f32x4_extract_lane::<0>(row_sum(row, d4, |v| {
+                let d = f32x4_sub(v, mv);
+                f32x4_mul(d, d)
+            }));
             for t in d4..dim {
                 let d = *row.add(t) - mean;
                 var += d * d;
             }
-            let inv = 1.0 / libm::sqrtf(var / dim as f32 + eps);
-            let iv = f32x4_splat(inv);
-            i = 0;
+            let iv = f32x4_div(f32x4_splat(1.0), f32x4_sqrt(f32x4_add(f32x4_div(f32x4_splat(var), dimv), f32x4_splat(eps))));
+            let inv = f32x4_extract_lane::<0>(iv);
+            let mut i = 0;
             while i < d4 {
                 let d = f32x4_mul(f32x4_sub(v128_load(row.add(i) as *const v128), mv), iv);
                 let g = v128_load(gamma.as_ptr().add(i) as *const v128);
