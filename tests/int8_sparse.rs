@@ -110,7 +110,7 @@ fn int8_conv_variants_match_reference_exactly() {
         Conv3x3Shape { n: 1, cin: 1, cout: 8, h: 28, w: 28 },
         Conv3x3Shape { n: 0, cin: 8, cout: 16, h: 14, w: 14 },
     ];
-    for (i, &(cin, cout, h, w)) in [(1, 1, 1, 1), (1, 3, 2, 5), (2, 4, 3, 3), (3, 5, 4, 7), (8, 16, 7, 7), (5, 9, 9, 8), (2, 17, 1, 17), (4, 1, 8, 1)].iter().enumerate() {
+    for (i, &(cin, cout, h, w)) in [(1, 1, 1, 1), (1, 3, 2, 5), (2, 4, 3, 3), (3, 5, 4, 7), (8, 16, 7, 7), (5, 9, 9, 8), (2, 17, 1, 17), (4, 1, 8, 1), (7, 12, 5, 11), (8, 8, 2, 8), (8, 20, 3, 17)].iter().enumerate() {
         shapes.push(Conv3x3Shape { n: 1 + i % 3, cin, cout, h, w });
     }
     for (si, s) in shapes.iter().enumerate() {
@@ -397,10 +397,10 @@ fn cnn_int8_speed() {
     use tinymlperf::profiler::{clock::HostClock, runner::{compare, RunConfig}};
     use wasm_bindgen_test::console_log;
     let clock = HostClock::new().unwrap();
-    let cfg = RunConfig { batch_ms: 4.0, rounds: 41, warmup: 3 };
+    let cfg = RunConfig { batch_ms: 1.0, rounds: 151, warmup: 3 };
     let best = kernels::best();
     let conv = kernels::int8_conv_variants().last().unwrap().1;
-    for s in [Conv3x3Shape { n: 1, cin: 8, cout: 16, h: 14, w: 14 }, Conv3x3Shape { n: 64, cin: 8, cout: 16, h: 14, w: 14 }, Conv3x3Shape { n: 64, cin: 1, cout: 8, h: 28, w: 28 }] {
+    for s in [1, 4, 16, 64].map(|n| Conv3x3Shape { n, cin: 8, cout: 16, h: 14, w: 14 }) {
         let x: Vec<f32> = seeded_values(4, s.n * s.cin * s.h * s.w).iter().map(|v| v.abs()).collect();
         let w = seeded_values(5, s.cout * s.cin * 9);
         let b = seeded_values(6, s.cout);

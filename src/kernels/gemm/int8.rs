@@ -92,7 +92,7 @@ pub fn quantize_activations(x: &[f32], inv_scale: f32, out: &mut [i8]) {
 
 /// Constants of the quantizer.
 #[derive(Clone, Copy)]
-struct QConsts {
+pub(crate) struct QConsts {
     inv: v128,
     lo: v128,
     hi: v128,
@@ -105,7 +105,7 @@ const MAGIC: f32 = 12_582_912.0;
 
 impl QConsts {
     #[inline(always)]
-    fn new(inv: f32) -> Self {
+    pub(crate) fn new(inv: f32) -> Self {
         QConsts { inv: f32x4_splat(inv), lo: f32x4_splat(-QMAX), hi: f32x4_splat(QMAX), magic: f32x4_splat(MAGIC) }
     }
 
@@ -113,7 +113,7 @@ impl QConsts {
     /// multiply, zero the NaN lanes, clamp in float (so no saturating conversion is needed),
     /// round-and-convert by the magic-number add, subtract the magic's bit pattern.
     #[inline(always)]
-    unsafe fn q4(&self, v: v128) -> v128 {
+    pub(crate) unsafe fn q4(&self, v: v128) -> v128 {
         let v = f32x4_mul(v, self.inv);
         let v = v128_and(v, f32x4_eq(v, v));
         let v = f32x4_pmin(self.hi, f32x4_pmax(self.lo, v));

@@ -171,26 +171,26 @@ pub fn i8_linear_reference(rows: usize, x: &[f32], w: &Int8Weights, bias: Option
     }
 }
 
-/// INT8 weights of a 3×3 pad-1 convolution, as the im2col GEMM `out[co, pixel] =
-/// Σ_t W[co, t] · col[t, pixel]` sees them, with `t = ci·9 + ky·3 + kx` (the order of the
-/// `Cout×Cin×3×3` tensor). Symmetric per-output-channel weight scales, one per-tensor activation scale
-/// for the convolution's input (from calibration).
+/// INT8 weights of a 3×3 pad-1 convolution: symmetric per-output-channel weight scales and one
+/// per-tensor activation scale for the convolution's input (from calibration).
 ///
-/// `pairs` holds, for each output channel and each pair of taps `(2p, 2p+1)`, the two i16 codes
-/// packed in one i32 (low half first; taps padded to even with a zero code): the SIMD kernel broadcasts
-/// it as the left operand of `i32x4_dot_i16x8`.
+/// `packed` is the operand of the SIMD kernel (`kernels::conv::int8`), which reads the input as
+/// channel-innermost (NHWC) i16 codes: for each panel of 8 output channels, each tap `(ky, kx)` and
+/// each pair of input channels `(2p, 2p+1)`, 16 i16 values `[w(co, 2p), w(co, 2p+1)]` for the panel's
+/// 8 channels `co` — exactly what `i32x4_dot_i16x8` multiplies with one pixel's broadcast pair of
+/// input codes. Output channels are padded to a multiple of 8 and input channels to even, with zeros.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Int8Conv {
     /// Input channels.
     pub cin: usize,
     /// Output channels.
     pub cout: usize,
-    /// `cout × cin·9` codes, row-major (the tensor's own order).
+    /// `cout × cin × 3 × 3` codes, row-major (the tensor's own order).
     pub codes: Vec<i8>,
     /// Per-output-channel weight scales.
     pub w_scales: Vec<f32>,
-    /// `cout × ceil(cin·9 / 2)` packed code pairs (see the type docs).
-    pub pairs: Vec<i32>,
+    /// `ceil(cout / 8) × 9 × ceil(cin / 2) × 16` packed i16 codes (see the type docs).
+    pub packed: Vec<i16>,
     /// Per-tensor scale of the convolution's input.
     pub act_scale: f32,
 }
@@ -223,16 +223,23 @@ impl Int8Conv {
         let taps = cin * 9;
         assert_eq!(codes.len(), cout * taps, "Int8Conv::from_codes: {} codes for {cout}×{cin}×3×3", codes.len());
         assert_eq!(w_scales.len(), cout, "Int8Conv::from_codes: {} scales for {cout} channels", w_scales.len());
-        let np = taps.div_ceil(2);
-        let mut pairs = vec![0i32; cout * np];
-        for co in 0..cout {
-            for p in 0..np {
-                let lo = codes[co * taps + 2 * p] as i16 as u16 as u32;
-                let hi = if 2 * p + 1 < taps { codes[co * taps + 2 * p + 1] as i16 as u16 as u32 } else { 0 };
-                pairs[co * np + p] = (lo | (hi << 16)) as i32;
+        let (panels, cp) = (cout.div_ceil(8), cin.div_ceil(2));
+        let mut packed = vec![0i16; panels * 9 * cp * 16];
+        for q in 0..panels {
+            for g in 0..9 {
+                for p in 0..cp {
+                    for c in 0..8 {
+                        for e in 0..2 {
+                            let (co, ci) = (q * 8 + c, 2 * p + e);
+                            if co < cout && ci < cin {
+                                packed[((q * 9 + g) * cp + p) * 16 + 2 * c + e] = codes[co * taps + ci * 9 + g] as i16;
+                            }
+                        }
+                    }
+                }
             }
         }
-        Int8Conv { cin, cout, codes, w_scales, pairs, act_scale }
+        Int8Conv { cin, cout, codes, w_scales, packed, act_scale }
     }
 
     /// `code × scale` per weight: the fp32 weights this layer stands for (`cout×cin×3×3`).
@@ -241,9 +248,9 @@ impl Int8Conv {
         self.codes.iter().enumerate().map(|(i, &c)| c as f32 * self.w_scales[i / taps.max(1)]).collect()
     }
 
-    /// Tap pairs per output channel (`ceil(cin·9 / 2)`).
-    pub fn tap_pairs(&self) -> usize {
-        (self.cin * 9).div_ceil(2)
+    /// Input-channel pairs (`ceil(cin / 2)`).
+    pub fn channel_pairs(&self) -> usize {
+        self.cin.div_ceil(2)
     }
 }
 
