@@ -9,8 +9,8 @@
 //! (one or two loads) and broadcasts the tap's 4 weights, which are packed so they sit side by side
 //! (`[group of 4 couts][ci][tap][4]`); its 8 multiply-adds go to 8 independent accumulators. Taps
 //! of the border's zeros are computed like any other: adding `0·w` leaves a finite sum unchanged, and
-//! the order of the rest (bias, then `ci`, `ky`, `kx`) is the reference's, so for finite weights the
-//! outputs equal the reference's bit for bit.
+//! the order of the rest (bias, then `ci`, `ky`, `kx`, separate multiply and add) is the reference's,
+//! so for finite weights the outputs equal the reference's (up to the sign of a zero sum).
 //!
 //! A row of width `w` is covered by 8-wide tiles, then, for the 1–7 columns left: an 8-wide tile
 //! ending at the row's end (5–7 left, `w ≥ 8`), a 4-wide tile (4 left), or a 4-wide tile ending at
