@@ -246,7 +246,10 @@ pub fn bench_kernels(clock: &dyn Clock, quick: bool, with_models: bool, boundary
     // INT8 and block-sparse dense layers on the MLP's shapes, against the same scalar f32 baseline.
     for (layer, m, k, n) in [GEMM_SHAPES[0], GEMM_SHAPES[1], GEMM_SHAPES[3]] {
         let s = GemmShape { m, k, n };
-        let (x, w, bias) = (seeded_values(1, m * k), seeded_values(2, k * n), seeded_values(3, n));
+        // Non-negative inputs, as these layers see them (pixels, then ReLU outputs): the relaxed INT8
+        // kernel runs only on such inputs (its dot product's 7-bit operand) and falls back otherwise.
+        let x: Vec<f32> = seeded_values(1, m * k).iter().map(|v| v.abs()).collect();
+        let (w, bias) = (seeded_values(2, k * n), seeded_values(3, n));
         let q = crate::kernels::quant::Int8Weights::new(k, n, &w, 1.0 / 127.0);
         let mut pruned: Vec<(String, crate::kernels::gemm::sparse::SparseWeights)> = Vec::new();
         for sp in [0.8, 0.9] {

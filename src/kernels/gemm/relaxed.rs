@@ -51,11 +51,20 @@ pub fn installed() -> Option<Hooks> {
     HOOKS.get().copied()
 }
 
+/// Fewer rows than this take the SIMD128 kernel: a call into the relaxed module crosses a JS import, and
+/// at batch 1 the relaxed tile measured slower than the SIMD128 one (MLP fc1, 1×784×128: 16.4 against
+/// 11.8 µs; from a 4-row tile on it is ahead: 64×784×128, 0.339 against 0.419 ms).
+pub const MIN_ROWS: usize = 4;
+
 /// The dense layer through the relaxed module, with the [`crate::kernels::LinearFn`] signature. GELU is
-/// applied after the product by the SIMD128 GELU kernel (the relaxed module fuses only ReLU).
+/// applied after the product by the SIMD128 GELU kernel (the relaxed module fuses only ReLU). Fewer than
+/// [`MIN_ROWS`] rows run the SIMD128 kernel.
 ///
 /// Panics if nothing is installed (the table uses it only after [`install`]).
 pub fn f32_linear(rows: usize, x: &[f32], w: &DenseWeights, bias: Option<&[f32]>, act: Act, out: &mut [f32]) {
+    if rows < MIN_ROWS {
+        return super::simd128::f32_linear(rows, x, w, bias, act, out);
+    }
     let h = installed().expect("relaxed-SIMD kernels used before the page installed them");
     let (k, n) = (w.k(), w.n());
     assert!(x.len() >= rows * k && out.len() >= rows * n, "relaxed linear buffers too small for {rows}×{k}×{n}");
