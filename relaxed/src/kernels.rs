@@ -6,6 +6,27 @@ use core::arch::wasm32::*;
 /// Columns per packed panel (the engine's `kernels::gemm::PANEL`).
 const PANEL: usize = 8;
 
+/// Runs `$tile::<MR>(i, p, args…)` over every 4-row block `i` (the last one shorter, its row count a
+/// constant) and every 8-column panel `p` of an `m×n` output: both entry points' outer loops.
+macro_rules! each_tile {
+    ($m:expr, $n:expr, $tile:ident($($arg:expr),*)) => {{
+        let (m, panels) = ($m, ($n).div_ceil(PANEL));
+        let mut i = 0;
+        while i < m {
+            let rows = (m - i).min(4);
+            for p in 0..panels {
+                match rows {
+                    4 => $tile::<4>(i, p, $($arg),*),
+                    3 => $tile::<3>(i, p, $($arg),*),
+                    2 => $tile::<2>(i, p, $($arg),*),
+                    _ => $tile::<1>(i, p, $($arg),*),
+                }
+            }
+            i += rows;
+        }
+    }};
+}
+
 /// `C[m×n] = act(A[m×k]·B + bias)` with `B` in the engine's packed layout (`ceil(n/8)` panels of
 /// `k×8` floats, the last zero-padded). `bias` may be null; `relu` ≠ 0 applies ReLU (NaN passes).
 ///
@@ -15,20 +36,7 @@ const PANEL: usize = 8;
 #[target_feature(enable = "simd128,relaxed-simd")]
 pub unsafe extern "C" fn f32_linear_packed(m: u32, k: u32, n: u32, a: *const f32, b: *const f32, bias: *const f32, relu: u32, c: *mut f32) {
     let (m, k, n) = (m as usize, k as usize, n as usize);
-    let panels = n.div_ceil(PANEL);
-    let mut i = 0;
-    while i < m {
-        let rows = (m - i).min(4);
-        for p in 0..panels {
-            match rows {
-                4 => tile::<4>(i, p, k, n, a, b, bias, relu != 0, c),
-                3 => tile::<3>(i, p, k, n, a, b, bias, relu != 0, c),
-                2 => tile::<2>(i, p, k, n, a, b, bias, relu != 0, c),
-                _ => tile::<1>(i, p, k, n, a, b, bias, relu != 0, c),
-            }
-        }
-        i += rows;
-    }
+    each_tile!(m, n, tile(k, n, a, b, bias, relu != 0, c));
 }
 
 #[inline(always)]
@@ -51,20 +59,22 @@ unsafe fn bias_vec(bias: *const f32, j: usize, n: usize) -> v128 {
     }
 }
 
+/// Stores the first `cols` (≤ 4 stored whole) lanes of `v` at `dst`, bit for bit (f32 or i32 lanes).
 #[inline(always)]
-unsafe fn store4(dst: *mut f32, cols: usize, v: v128) {
+unsafe fn store4<T>(dst: *mut T, cols: usize, v: v128) {
+    let dst = dst as *mut i32;
     if cols >= 4 {
         v128_store(dst as *mut v128, v);
         return;
     }
     if cols > 0 {
-        *dst = f32x4_extract_lane::<0>(v);
+        *dst = i32x4_extract_lane::<0>(v);
     }
     if cols > 1 {
-        *dst.add(1) = f32x4_extract_lane::<1>(v);
+        *dst.add(1) = i32x4_extract_lane::<1>(v);
     }
     if cols > 2 {
-        *dst.add(2) = f32x4_extract_lane::<2>(v);
+        *dst.add(2) = i32x4_extract_lane::<2>(v);
     }
 }
 
@@ -142,37 +152,7 @@ pub unsafe extern "C" fn peak_madd(iters: u32, seed: f32) -> f32 {
 #[target_feature(enable = "simd128,relaxed-simd")]
 pub unsafe extern "C" fn i8_dot_quads(m: u32, kq: u32, n: u32, a: *const u8, w: *const i8, acc: *mut i32) {
     let (m, kq, n) = (m as usize, kq as usize, n as usize);
-    let panels = n.div_ceil(PANEL);
-    let mut i = 0;
-    while i < m {
-        let rows = (m - i).min(4);
-        for p in 0..panels {
-            match rows {
-                4 => dot_tile::<4>(i, p, kq, n, a, w, acc),
-                3 => dot_tile::<3>(i, p, kq, n, a, w, acc),
-                2 => dot_tile::<2>(i, p, kq, n, a, w, acc),
-                _ => dot_tile::<1>(i, p, kq, n, a, w, acc),
-            }
-        }
-        i += rows;
-    }
-}
-
-#[inline(always)]
-unsafe fn store4_i32(dst: *mut i32, cols: usize, v: v128) {
-    if cols >= 4 {
-        v128_store(dst as *mut v128, v);
-        return;
-    }
-    if cols > 0 {
-        *dst = i32x4_extract_lane::<0>(v);
-    }
-    if cols > 1 {
-        *dst.add(1) = i32x4_extract_lane::<1>(v);
-    }
-    if cols > 2 {
-        *dst.add(2) = i32x4_extract_lane::<2>(v);
-    }
+    each_tile!(m, n, dot_tile(kq, n, a, w, acc));
 }
 
 #[inline(always)]
@@ -197,9 +177,9 @@ unsafe fn dot_tile<const MR: usize>(i: usize, p: usize, kq: usize, n: usize, a: 
     }
     for r in 0..MR {
         let dst = acc.add((i + r) * n + j);
-        store4_i32(dst, cols, acc0[r]);
+        store4(dst, cols, acc0[r]);
         if cols > 4 {
-            store4_i32(dst.add(4), cols - 4, acc1[r]);
+            store4(dst.add(4), cols - 4, acc1[r]);
         }
     }
 }
