@@ -1,13 +1,13 @@
 //! Whole-model equivalence: each event's fast fp32 path (`kernels::best()`, SIMD128 in wasm) against
 //! the scalar baseline on the entire held-out split. Logits must agree within `MODEL_LOGITS`, and every
 //! prediction must be identical unless the baseline's top two logits are closer than that tolerance
-//! (an honest near-tie, counted and bounded). Natively `best()` is the scalar table, so this runs
-//! meaningfully in wasm (`npm test`'s wasm-node layer).
+//! (an honest near-tie, counted and bounded). Natively `best()` is the scalar table (the comparison
+//! would be the baseline against itself), so this binary is wasm-only (`npm test`'s wasm-node layer).
+#![cfg(target_arch = "wasm32")]
 use tinymlperf::events::{load_benchmark, EventId};
 use tinymlperf::kernels::{self, tolerance::MODEL_LOGITS};
 use tinymlperf::models::argmax;
 
-#[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const BATCH: usize = 64;
@@ -49,20 +49,17 @@ fn check_event(id: EventId) {
     println!("{}: {n} samples, max |Δlogit| {worst:.2e}, near-tie flips {near_ties}, accuracy {} vs {}", id.as_str(), correct_best, correct_base);
 }
 
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[wasm_bindgen_test]
 fn mlp_fast_path_matches_baseline_on_heldout() {
     check_event(EventId::MlpSprint);
 }
 
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[wasm_bindgen_test]
 fn cnn_fast_path_matches_baseline_on_heldout() {
     check_event(EventId::CnnMarathon);
 }
 
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[wasm_bindgen_test]
 fn transformer_fast_path_matches_baseline_on_heldout() {
     check_event(EventId::TransformerDecathlon);
 }
