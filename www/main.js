@@ -2,7 +2,8 @@
 // rank, merge, export and share payload comes from the Rust engine (docs/engine-api.md) through
 // www/worker.js. Modes, all from the URL:
 //   ?embed=1&event=ID                      one compact event card for an <iframe>
-//   ?events=a,b&budget=S&run=1&seed=N      which events run, the budget per event, start at once
+//   ?events=a,b&budget=S&run=1&seed=N      which events run, the budget per event, start at once;
+//                                          seed=N also fixes the run seed of submissions (the same fresh inputs)
 //   ?board=URL                             a course leaderboard (JSON from `npm run board:merge`)
 //   #share=v1.…                            a shared result, shown without re-running
 import { EngineWorker, runJob, compiled } from './engine.js';
@@ -376,6 +377,7 @@ async function submit() {
   const url = $('f-url').value.trim();
   if (url && !/^https?:\/\//.test(url)) { setStatus(status, 'The URL must start with https://', 'error'); $('f-url').focus(); return; }
   const submission = { team, event, description: $('f-desc').value.trim(), url, budget_s: budget(), submitted_at: Date.now() };
+  if (URL_SEED.value !== undefined) submission.seed = URL_SEED.value; // ?seed=: a reproducible submission run
   let args, job = 'submit';
   if (form.source.value === 'upload') {
     if (!state.uploadBytes) { setStatus(status, 'Drop a .safetensors package first (or pick a built-in recipe).', 'error'); return; }
