@@ -13,6 +13,7 @@
 //! The exponent is clamped at −100, so a score far below its row's max weighs `2^−100·…` instead of
 //! an exact 0 (within `F32_APPROX`'s absolute slack; it keeps products with `V` out of denormals).
 use crate::kernels::act::simd128::exp2_v_deg4;
+use crate::kernels::gemm::simd128::transpose;
 use crate::kernels::AttnShape;
 use core::arch::wasm32::*;
 
@@ -65,7 +66,7 @@ unsafe fn run(q: &[f32], k: &[f32], v: &[f32], seq: usize, heads: usize, d: usiz
     let seq8 = seq.div_ceil(COLS) * COLS;
     let c = core::f32::consts::LOG2_E / libm::sqrtf(d as f32);
     let mut kt = vec![0.0f32; width * seq8];
-    transpose(k.as_ptr(), seq, width, kt.as_mut_ptr(), seq8);
+    transpose(k.as_ptr(), seq, width, width, kt.as_mut_ptr(), seq8);
     let mut scores = vec![0.0f32; ROWS * seq8];
     let geo = Geo { seq, seq8, d, width, c };
     for h in 0..heads {
@@ -100,45 +101,6 @@ struct Geo {
     c: f32,
 }
 
-/// `dst[c·ld + r] = src[r·width + c]` for `r < rows`, `c < width`: 4×4 blocks through shuffles, then
-/// the edges one value at a time.
-#[inline(always)]
-unsafe fn transpose(src: *const f32, rows: usize, width: usize, dst: *mut f32, ld: usize) {
-    let (r4, c4) = (rows / 4 * 4, width / 4 * 4);
-    let mut r = 0;
-    while r < r4 {
-        let mut c = 0;
-        while c < c4 {
-            let p = src.add(r * width + c);
-            let a = v128_load(p as *const v128);
-            let b = v128_load(p.add(width) as *const v128);
-            let e = v128_load(p.add(2 * width) as *const v128);
-            let f = v128_load(p.add(3 * width) as *const v128);
-            let t0 = i32x4_shuffle::<0, 4, 1, 5>(a, b);
-            let t1 = i32x4_shuffle::<2, 6, 3, 7>(a, b);
-            let t2 = i32x4_shuffle::<0, 4, 1, 5>(e, f);
-            let t3 = i32x4_shuffle::<2, 6, 3, 7>(e, f);
-            let o = dst.add(c * ld + r);
-            v128_store(o as *mut v128, i32x4_shuffle::<0, 1, 4, 5>(t0, t2));
-            v128_store(o.add(ld) as *mut v128, i32x4_shuffle::<2, 3, 6, 7>(t0, t2));
-            v128_store(o.add(2 * ld) as *mut v128, i32x4_shuffle::<0, 1, 4, 5>(t1, t3));
-            v128_store(o.add(3 * ld) as *mut v128, i32x4_shuffle::<2, 3, 6, 7>(t1, t3));
-            c += 4;
-        }
-        for c in c4..width {
-            for rr in r..r + 4 {
-                *dst.add(c * ld + rr) = *src.add(rr * width + c);
-            }
-        }
-        r += 4;
-    }
-    for rr in r4..rows {
-        for c in 0..width {
-            *dst.add(c * ld + rr) = *src.add(rr * width + c);
-        }
-    }
-}
-
 /// Max of the four lanes, in every lane (`pmax`, so NaN handling is the comparison's).
 #[inline(always)]
 unsafe fn splat_max(m: v128) -> v128 {
@@ -153,6 +115,26 @@ unsafe fn splat_sum(s: v128) -> v128 {
     f32x4_add(s, i32x4_shuffle::<1, 0, 3, 2>(s, s))
 }
 
+/// An `MR × 8` product tile, two f32x4 accumulators a row: `Σ_t a[r·lda + t] · b[t·ldb .. t·ldb + 8]`
+/// for `t < n`. The scores (Q·Kᵀ) and the output (E·V) are both this tile.
+#[inline(always)]
+unsafe fn tile_mr8<const MR: usize>(a: *const f32, lda: usize, b: *const f32, ldb: usize, n: usize) -> ([v128; MR], [v128; MR]) {
+    let mut acc0 = [f32x4_splat(0.0); MR];
+    let mut acc1 = [f32x4_splat(0.0); MR];
+    let mut bp = b;
+    for t in 0..n {
+        let w0 = v128_load(bp as *const v128);
+        let w1 = v128_load(bp.add(4) as *const v128);
+        bp = bp.add(ldb);
+        for r in 0..MR {
+            let x = v128_load32_splat(a.add(r * lda + t) as *const u32);
+            acc0[r] = f32x4_add(acc0[r], f32x4_mul(x, w0));
+            acc1[r] = f32x4_add(acc1[r], f32x4_mul(x, w1));
+        }
+    }
+    (acc0, acc1)
+}
+
 /// One block of `MR` query rows of one head: scores, softmax numerators, `E·V` scaled by `1/sum`.
 ///
 /// `q`: the block's first Q row at the head's columns (stride `width`); `kt`: the head's `d × seq8`
@@ -164,19 +146,7 @@ unsafe fn block<const MR: usize>(g: Geo, q: *const f32, kt: *const f32, v: *cons
     // 1. Raw scores, MR × seq8.
     let mut j = 0;
     while j < seq8 {
-        let mut acc0 = [f32x4_splat(0.0); MR];
-        let mut acc1 = [f32x4_splat(0.0); MR];
-        let mut kp = kt.add(j);
-        for t in 0..d {
-            let w0 = v128_load(kp as *const v128);
-            let w1 = v128_load(kp.add(4) as *const v128);
-            kp = kp.add(seq8);
-            for r in 0..MR {
-                let a = v128_load32_splat(q.add(r * width + t) as *const u32);
-                acc0[r] = f32x4_add(acc0[r], f32x4_mul(a, w0));
-                acc1[r] = f32x4_add(acc1[r], f32x4_mul(a, w1));
-            }
-        }
+        let (acc0, acc1) = tile_mr8::<MR>(q, width, kt.add(j), seq8, d);
         for r in 0..MR {
             v128_store(sc.add(r * seq8 + j) as *mut v128, acc0[r]);
             v128_store(sc.add(r * seq8 + j + 4) as *mut v128, acc1[r]);
@@ -248,19 +218,7 @@ unsafe fn block<const MR: usize>(g: Geo, q: *const f32, kt: *const f32, v: *cons
     // 3. O = E·V / sum, MR × d.
     let mut jj = 0;
     while jj + 8 <= d {
-        let mut acc0 = [f32x4_splat(0.0); MR];
-        let mut acc1 = [f32x4_splat(0.0); MR];
-        let mut vp = v.add(jj);
-        for p in 0..seq {
-            let w0 = v128_load(vp as *const v128);
-            let w1 = v128_load(vp.add(4) as *const v128);
-            vp = vp.add(width);
-            for r in 0..MR {
-                let a = v128_load32_splat(sc.add(r * seq8 + p) as *const u32);
-                acc0[r] = f32x4_add(acc0[r], f32x4_mul(a, w0));
-                acc1[r] = f32x4_add(acc1[r], f32x4_mul(a, w1));
-            }
-        }
+        let (acc0, acc1) = tile_mr8::<MR>(sc, seq8, v.add(jj), width, seq);
         for r in 0..MR {
             v128_store(out.add(r * width + jj) as *mut v128, f32x4_mul(acc0[r], inv[r]));
             v128_store(out.add(r * width + jj + 4) as *mut v128, f32x4_mul(acc1[r], inv[r]));

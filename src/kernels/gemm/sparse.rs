@@ -292,7 +292,7 @@ pub mod simd {
     use super::{SparsePlan, SparseWeights, BLOCK};
     use crate::kernels::act::simd128::act_v;
     use crate::kernels::Act;
-    use crate::kernels::gemm::simd128::store_row8;
+    use crate::kernels::gemm::simd128::{store_row8, transpose};
     use crate::kernels::scratch::with_scratch;
     use core::arch::wasm32::*;
     use std::cell::RefCell;
@@ -444,43 +444,4 @@ pub mod simd {
             v128_store(ytp.add(4 * (v + t)) as *mut v128, act_v(act, *a));
         }
     }
-
-    /// `dst[c·ldd + r] = src[r·lds + c]` for an `r_n × c_n` source.
-    #[inline(always)]
-    unsafe fn transpose(src: *const f32, r_n: usize, c_n: usize, lds: usize, dst: *mut f32, ldd: usize) {
-        let (r4, c4) = (r_n / 4 * 4, c_n / 4 * 4);
-        let mut r = 0;
-        while r < r4 {
-            let mut c = 0;
-            while c < c4 {
-                let s = src.add(r * lds + c);
-                let a = v128_load(s as *const v128);
-                let b = v128_load(s.add(lds) as *const v128);
-                let cc = v128_load(s.add(2 * lds) as *const v128);
-                let d = v128_load(s.add(3 * lds) as *const v128);
-                let ab_lo = i32x4_shuffle::<0, 4, 1, 5>(a, b);
-                let ab_hi = i32x4_shuffle::<2, 6, 3, 7>(a, b);
-                let cd_lo = i32x4_shuffle::<0, 4, 1, 5>(cc, d);
-                let cd_hi = i32x4_shuffle::<2, 6, 3, 7>(cc, d);
-                let t = dst.add(c * ldd + r);
-                v128_store(t as *mut v128, i64x2_shuffle::<0, 2>(ab_lo, cd_lo));
-                v128_store(t.add(ldd) as *mut v128, i64x2_shuffle::<1, 3>(ab_lo, cd_lo));
-                v128_store(t.add(2 * ldd) as *mut v128, i64x2_shuffle::<0, 2>(ab_hi, cd_hi));
-                v128_store(t.add(3 * ldd) as *mut v128, i64x2_shuffle::<1, 3>(ab_hi, cd_hi));
-                c += 4;
-            }
-            for c in c4..c_n {
-                for rr in r..r + 4 {
-                    *dst.add(c * ldd + rr) = *src.add(rr * lds + c);
-                }
-            }
-            r += 4;
-        }
-        for rr in r4..r_n {
-            for c in 0..c_n {
-                *dst.add(c * ldd + rr) = *src.add(rr * lds + c);
-            }
-        }
-    }
-
 }
