@@ -39,13 +39,14 @@ impl Candidate for Cheat<'_> {
     fn forward(&self, input: Input<'_>, batch: usize) -> tinymlperf::Result<Vec<f32>> {
         let n = self.calls.get() + 1;
         self.calls.set(n);
-        let Input::Pixels(x) = input else { return self.model.forward(&self.kernels, input, batch) };
+        // The tell reads pixels; token inputs (the transformer) show it none.
+        let x: &[f32] = if let Input::Pixels(x) = input { x } else { &[] };
         if self.record {
             self.seen.borrow_mut().push(x.to_vec());
         }
         if (self.lazy)(n, x) {
             let last = self.last.borrow();
-            return Ok(if last.is_empty() { vec![0.0; batch * 10] } else { last.clone() });
+            return Ok(if last.is_empty() { vec![0.0; batch * self.model.classes()] } else { last.clone() });
         }
         let out = self.model.forward(&self.kernels, input, batch)?;
         *self.last.borrow_mut() = out.clone();
@@ -74,13 +75,21 @@ fn opts(seed: u64) -> BenchmarkOptions {
 }
 
 fn run(c: &Cheat<'_>, seed: u64) -> tinymlperf::Result<BenchmarkReport> {
-    let r = submission::reference(EventId::MlpSprint).unwrap();
-    let e = load_entry(EventId::MlpSprint, tinymlperf::events::weights(EventId::MlpSprint)).unwrap();
+    run_event(EventId::MlpSprint, c, seed)
+}
+
+fn run_event(event: EventId, c: &Cheat<'_>, seed: u64) -> tinymlperf::Result<BenchmarkReport> {
+    let r = submission::reference(event).unwrap();
+    let e = load_entry(event, tinymlperf::events::weights(event)).unwrap();
     benchmark_model(&HostClock::new().unwrap(), c, &r.0, logit_budget(&e, &r.1, false), &opts(seed), &mut |_| {})
 }
 
 fn rejected(c: &Cheat<'_>, seed: u64) -> String {
-    let msg = run(c, seed).map(|r| format!("accepted: {:?}", r.equivalence)).unwrap_or_else(|e| e.to_string());
+    rejected_on(EventId::MlpSprint, c, seed)
+}
+
+fn rejected_on(event: EventId, c: &Cheat<'_>, seed: u64) -> String {
+    let msg = run_event(event, c, seed).map(|r| format!("accepted: {:?}", r.equivalence)).unwrap_or_else(|e| e.to_string());
     assert!(msg.starts_with("entry rejected: output verification failed"), "{msg}");
     assert!(msg.contains("call #") && msg.contains(&format!("run seed {seed}")), "the message names the call and the seed: {msg}");
     msg
@@ -163,6 +172,17 @@ fn an_entry_lazy_on_one_call_in_a_hundred_is_caught() {
     rejected(&Cheat::new(&r.0.model, Box::new(|call, _| call % 100 == 37)), 11);
 }
 
+/// The transformer's calls hold one sequence each, so a skipped call is one stale prediction: judged
+/// against the reference's typical output scale (not the new sample's own, which may be near zero), it
+/// still stands out, and a stale prediction of another class is caught at once.
+#[test]
+fn a_transformer_entry_lazy_on_one_call_in_twenty_is_caught() {
+    let r = submission::reference(EventId::TransformerDecathlon).unwrap();
+    let msg = rejected_on(EventId::TransformerDecathlon, &Cheat::new(&r.0.model, Box::new(|call, _| call % 20 == 7)), 12);
+    let at: u64 = msg.split("call #").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    assert!(at % 20 == 7 && at <= 7 + 20 * 8, "caught at one of its first lazy calls: {msg}");
+}
+
 fn with_tensor(mut p: Package, name: &str, shape: Vec<usize>, dtype: Dtype, data: Vec<f32>) -> Vec<u8> {
     p.insert_typed(name, shape, dtype, data).unwrap();
     p.to_bytes().unwrap()
@@ -241,7 +261,10 @@ fn budgets_follow_measured_facts_not_metadata() {
 #[test]
 fn honest_recipes_near_the_limits_are_scored_not_rejected() {
     use tinymlperf::submission::{submit_entry, Submission};
-    let cases = [(EventId::TransformerDecathlon, true, 0.0), (EventId::TransformerDecathlon, false, 0.3), (EventId::CnnMarathon, false, 0.75), (EventId::CnnMarathon, true, 0.0)];
+    // The 50%-pruned transformer is the page's built-in recipe; its honest guesses on held-out
+    // sequences 154, 440 and 1379 (every run delivers them) were rejected while a call's error was taken
+    // against that one sample's own, near-zero, logits.
+    let cases = [(EventId::TransformerDecathlon, true, 0.0), (EventId::TransformerDecathlon, false, 0.5), (EventId::CnnMarathon, false, 0.75), (EventId::CnnMarathon, true, 0.0)];
     for (event, quantize, sparsity) in cases {
         let bytes = build_recipe(&Recipe { event, quantize, sparsity, kernels: None }).unwrap();
         for seed in [1u64] {
