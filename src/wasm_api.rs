@@ -150,6 +150,22 @@ pub fn load_benchmark(event: &str) -> Result<JsValue, JsError> {
     to_js(&describe(b.spec, &b.model, b.dataset.len(), b.recorded_accuracy, b.weights_sha256))
 }
 
+/// The event's reference model on the best kernel table this browser has, run on `input` (`batch`
+/// items: pixels in [0, 1], or token ids as whole numbers for the transformer): its logits. Other
+/// engines' outputs on the same inputs are checked against these (`npm run bench:peers`).
+#[wasm_bindgen(js_name = referenceLogits)]
+pub fn reference_logits(event: &str, input: &[f32], batch: usize) -> Result<Vec<f32>, JsError> {
+    let (model, _) = crate::events::load_model(event_id(event)?).map_err(js_err)?;
+    let kernels = crate::kernels::best();
+    let logits = if let crate::models::Model::Transformer(_) = model {
+        let tokens: Vec<u32> = input.iter().map(|&t| if t >= 0.0 && t.fract() == 0.0 { t as u32 } else { u32::MAX }).collect();
+        model.forward(&kernels, crate::models::Input::Tokens(&tokens), batch)
+    } else {
+        model.forward(&kernels, crate::models::Input::Pixels(input), batch)
+    };
+    logits.map_err(js_err)
+}
+
 fn describe(spec: &crate::events::EventSpec, model: &crate::models::Model, heldout_samples: usize, recorded_accuracy: f64, weights_sha256: String) -> BenchmarkInfo {
     BenchmarkInfo {
         id: spec.id.as_str(),

@@ -9,7 +9,7 @@ const provided = new Map(); // name → Promise<void>, per worker (each worker h
 
 // Requests that load their event's reference model (www/worker.js's handlers); any other request that
 // turns out to need a file gets it through `missing` (the engine's error names it) and is re-run.
-const LOADS_EVENT = new Set(['run-event', 'submit', 'submit-custom', 'inspect']);
+const LOADS_EVENT = new Set(['run-event', 'submit', 'submit-custom', 'inspect', 'reference-logits']);
 
 /** The weights files a request needs: its event's (every file for the kernel benchmark). */
 export function needed(type, args) {

@@ -62,6 +62,8 @@ const handlers = {
     return true;
   },
   'bench-kernels': (args) => need('benchKernels')(Boolean(args?.quick), args?.models !== false),
+  // The reference model's logits on given inputs (scripts/bench-peers.mjs checks other engines against them).
+  'reference-logits': ({ event, input, batch }) => need('referenceLogits')(event, new Float32Array(input), batch),
 };
 
 self.onmessage = async (ev) => {
