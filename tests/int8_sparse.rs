@@ -152,7 +152,7 @@ fn int8_conv_variants_match_reference_exactly() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn activation_quantizers_match_reference_and_round_trip() {
-    let variants = quant::quantize_variants();
+    let variants = tinymlperf::kernels::quantize_variants();
     #[cfg(target_arch = "wasm32")]
     assert_eq!(variants.len(), 2);
     let specials = [0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -1.5, 126.5, 127.49, 127.5, 128.0, -128.0, 1e30, -1e30, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MIN_POSITIVE, 3.0e-39];

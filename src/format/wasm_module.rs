@@ -55,7 +55,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
     }
     Validator::new().validate_all(bytes).map_err(|e| Error::format(WASM, format!("the module is not valid WebAssembly: {e}")))?;
     let (mut types, mut funcs, mut exports, mut imports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::submission::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new(), executed: None };
+    let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::format::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new(), executed: None };
     let bad = |e: wasmparser::BinaryReaderError| Error::format(WASM, format!("cannot read the module: {e}"));
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(bad)? {

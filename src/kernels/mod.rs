@@ -220,6 +220,16 @@ pub fn scalar() -> Kernels {
     }
 }
 
+/// Every activation-quantizer variant (scalar reference first): `quant`'s reference and, in wasm,
+/// `gemm::int8`'s SIMD one, listed here so neither module needs the other.
+pub fn quantize_variants() -> Vec<(&'static str, quant::QuantizeFn)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, quant::QuantizeFn)> = vec![("i8_quantize__scalar", quant::quantize_activations)];
+    #[cfg(target_arch = "wasm32")]
+    v.push((gemm::int8::QUANTIZE_NAME, gemm::int8::quantize_activations));
+    v
+}
+
 /// The fastest table this build has: [`simd128()`], with the relaxed-SIMD dense layer where the page
 /// installed it (`gemm::relaxed`).
 pub fn best() -> Kernels {

@@ -60,24 +60,7 @@ pub struct MemoryReport {
 /// plus at most one forward pass each; the pass runs at least 3 forward passes).
 pub const PER_LAYER_SHARE: f64 = 0.04;
 
-/// Time per op of one side, from the per-op pass ([`per_layer::op_times`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OpTime {
-    /// Kernel-table slot (`linear`, `conv3x3`, `maxpool2`, `layernorm`, `attention`, `embed`,
-    /// `mean_pool`, ...), or [`per_layer::OTHER`] for the forward pass's time outside the table.
-    pub op: String,
-    /// The variant that filled it (`f32_gemm__simd128_4x8_packed`, `f32_conv3x3__scalar`, ...).
-    pub variant: String,
-    /// Calls per forward pass (0 for [`per_layer::OTHER`]).
-    pub calls: u64,
-    /// Mean time per forward pass spent in the op, ms.
-    pub ms_per_forward: f64,
-    /// Share of the forward pass (the ops of one list add up to 1).
-    pub share: f64,
-    /// Activations fused into the op's calls (`relu`, `gelu`).
-    #[serde(default)]
-    pub fused: Vec<String>,
-}
+pub use super::per_layer::OpTime;
 
 /// Everything `benchmark_model` measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,14 +8,33 @@
 //! Activations the models fuse into a dense layer or a convolution (ReLU, GELU) are named in the op's
 //! `fused` list, and the time a forward pass spends outside the table's slots (residual and
 //! positional adds, buffer allocation) is the op [`OTHER`]: the ops add up to the whole forward pass.
-use super::benchmark::OpTime;
 use super::{Clock, HostClock};
 use crate::kernels::Act;
 use crate::kernels::{AttnShape, Conv3x3Shape, DenseWeights, GemmShape, Kernels};
 use crate::models::{Model, OwnedInput};
 use crate::Result;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+
+/// Time per op of one side, from the per-op pass ([`op_times`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpTime {
+    /// Kernel-table slot (`linear`, `conv3x3`, `maxpool2`, `layernorm`, `attention`, `embed`,
+    /// `mean_pool`, ...), or [`OTHER`] for the forward pass's time outside the table.
+    pub op: String,
+    /// The variant that filled it (`f32_gemm__simd128_4x8_packed`, `f32_conv3x3__scalar`, ...).
+    pub variant: String,
+    /// Calls per forward pass (0 for [`OTHER`]).
+    pub calls: u64,
+    /// Mean time per forward pass spent in the op, ms.
+    pub ms_per_forward: f64,
+    /// Share of the forward pass (the ops of one list add up to 1).
+    pub share: f64,
+    /// Activations fused into the op's calls (`relu`, `gelu`).
+    #[serde(default)]
+    pub fused: Vec<String>,
+}
 
 thread_local! {
     static INNER: RefCell<Option<(Kernels, HostClock)>> = const { RefCell::new(None) };

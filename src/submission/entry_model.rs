@@ -5,7 +5,6 @@ use crate::format::{Package, META_EVENT, META_KERNELS};
 use crate::kernels::{self, gemm::sparse::SparseWeights, Kernels};
 use crate::models::Model;
 use crate::{Error, Result};
-use sha2::{Digest, Sha256};
 
 /// Kernel tables an entry may ask for (package metadata `kernels`).
 pub const TABLES: [&str; 4] = ["scalar", "simd128", "int8", "sparse"];
@@ -30,10 +29,7 @@ pub struct EntryModel {
     pub hash: String,
 }
 
-/// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::format::sha256_hex;
 
 /// The kernel table called `name`.
 pub fn table(name: &str) -> Result<Kernels> {

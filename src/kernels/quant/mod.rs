@@ -49,14 +49,6 @@ pub fn dequantize(q: &[i8], scale: f32) -> Vec<f32> {
 /// Activation quantizer signature: `(x, 1/scale, out)`.
 pub type QuantizeFn = fn(&[f32], f32, &mut [i8]);
 
-/// Every activation-quantizer variant (scalar reference first).
-pub fn quantize_variants() -> Vec<(&'static str, QuantizeFn)> {
-    #[allow(unused_mut)]
-    let mut v: Vec<(&'static str, QuantizeFn)> = vec![("i8_quantize__scalar", quantize_activations)];
-    #[cfg(target_arch = "wasm32")]
-    v.push((super::gemm::int8::QUANTIZE_NAME, super::gemm::int8::quantize_activations));
-    v
-}
 
 /// Per-output-channel quantization of a row-major `k×n` matrix: `(codes k×n, scales n)`.
 pub fn quantize_weights(k: usize, n: usize, w: &[f32]) -> (Vec<i8>, Vec<f32>) {
