@@ -21,15 +21,16 @@ wasm=www/pkg/tinymlperf_bg.wasm
 named=target/tinymlperf_bg.names.wasm
 stamp=target/tinymlperf-build.stamp
 relaxed=www/pkg-relaxed/tinymlperf_relaxed.wasm
+kernelcheck=www/pkg-kernelcheck/tinymlperf_kernelcheck_web.wasm
 
 inputs() {
   echo "route=$TINYMLPERF_ROUTE"
   grep -m1 '"version"' node_modules/binaryen/package.json 2>/dev/null || true
-  find src relaxed/src relaxed/Cargo.toml relaxed/build.rs weights build.rs Cargo.toml Cargo.lock .cargo scripts/build.sh scripts/env.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum
+  find src relaxed/src relaxed/Cargo.toml relaxed/build.rs kernelcheck/src kernelcheck/Cargo.toml kernelcheck/web/src kernelcheck/web/Cargo.toml kernelcheck/web/Cargo.lock weights build.rs Cargo.toml Cargo.lock .cargo scripts/build.sh scripts/env.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum
 }
 key=$(inputs | sha256sum | cut -d' ' -f1)
 if [ "${TINYMLPERF_FORCE_BUILD:-0}" != 1 ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ] \
-  && [ -s "$wasm" ] && [ -s www/pkg/tinymlperf.js ] && [ -s "$wasm.br" ] && [ -s "$named" ] && [ -s "$relaxed" ]; then
+  && [ -s "$wasm" ] && [ -s www/pkg/tinymlperf.js ] && [ -s "$wasm.br" ] && [ -s "$named" ] && [ -s "$relaxed" ] && [ -s "$kernelcheck" ]; then
   log "engine up to date: nothing it is built from changed since the last build (TINYMLPERF_FORCE_BUILD=1 rebuilds)"
   exit 0
 fi
@@ -62,5 +63,16 @@ cp target/contest-build/wasm32-unknown-unknown/release/tinymlperf_relaxed.wasm "
 wasm-strip "$relaxed"
 if wasm-objdump -h "$relaxed" | grep -qE '^ +(Data|Memory) '; then
   log "$relaxed defines memory or data: it must only import the engine's memory"; exit 1
+fi
+# The kernel reader (kernelcheck/web): contestants' modules are validated and instrumented in this
+# second module, which the worker loads only for a custom-kernel entry (www/kernelcheck.js), so the
+# engine module carries no WebAssembly parser. Same target dir and release settings as above (std once).
+log "building the kernel reader module"
+CARGO_TARGET_DIR="$ROOT/target/contest-build" wasm_cargo build --release --manifest-path kernelcheck/web/Cargo.toml 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2
+mkdir -p www/pkg-kernelcheck
+cp target/contest-build/wasm32-unknown-unknown/release/tinymlperf_kernelcheck_web.wasm "$kernelcheck"
+wasm-strip "$kernelcheck"
+if wasm-objdump -x -j Import "$kernelcheck" 2>/dev/null | grep -q ' <- '; then
+  log "$kernelcheck imports something: the kernel reader must be self-contained"; exit 1
 fi
 echo "$key" > "$stamp"

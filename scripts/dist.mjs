@@ -29,11 +29,12 @@ const copy = (rel) => fs.cpSync(path.join(ROOT, rel), path.join(OUT, rel), { rec
 copy('index.html');
 copy('coi-sw.js');
 for (const f of fs.readdirSync(path.join(ROOT, 'www'))) {
-  if (f === 'pkg' || f === 'pkg-relaxed') continue;
+  if (f === 'pkg' || f === 'pkg-relaxed' || f === 'pkg-kernelcheck') continue;
   copy(`www/${f}`);
 }
 for (const f of PKG) copy(`www/pkg/${f}`);
 if (fs.existsSync(path.join(ROOT, 'www/pkg-relaxed/tinymlperf_relaxed.wasm'))) copy('www/pkg-relaxed/tinymlperf_relaxed.wasm');
+copy('www/pkg-kernelcheck/tinymlperf_kernelcheck_web.wasm');
 fs.mkdirSync(path.join(OUT, 'weights'));
 for (const f of fs.readdirSync(path.join(ROOT, 'weights')).filter((f) => f.endsWith('.safetensors'))) copy(`weights/${f}`);
 if (fs.existsSync(path.join(ROOT, 'docs/digits-montage.png'))) { fs.mkdirSync(path.join(OUT, 'docs'), { recursive: true }); copy('docs/digits-montage.png'); }

@@ -82,6 +82,16 @@ impl Error {
     }
 }
 
+/// A contestant's module refused by the kernel reader: the same message as its own.
+impl From<tinymlperf_kernelcheck::Error> for Error {
+    fn from(e: tinymlperf_kernelcheck::Error) -> Self {
+        match e {
+            tinymlperf_kernelcheck::Error::Format { reason } => Error::Format { format: tinymlperf_kernelcheck::WHAT, reason },
+            tinymlperf_kernelcheck::Error::TooLarge { got, limit } => Error::Limit { what: tinymlperf_kernelcheck::SIZE_WHAT.into(), got, limit },
+        }
+    }
+}
+
 /// Checks that `buf` holds exactly `expected` elements.
 pub fn check_len<T>(what: &str, buf: &[T], expected: usize) -> Result<()> {
     if buf.len() == expected {

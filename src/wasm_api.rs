@@ -27,6 +27,55 @@ extern "C" {
     fn relaxed_peak_madd(iters: u32, seed: f32) -> f32;
 }
 
+// The kernel reader's module (kernelcheck/web → www/pkg-kernelcheck/), as the worker publishes it on
+// `globalThis.tinymlperfKernelcheck` (www/kernelcheck.js) before a custom-kernel entry: this module
+// carries no WebAssembly parser of its own. Each returns JSON, `{"ok": …}` or `{"error": …}`; a call
+// before the worker loaded it throws, and the error says so.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = tinymlperfKernelcheck, js_name = inspect)]
+    fn kernelcheck_inspect(wasm: &[u8]) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = tinymlperfKernelcheck, js_name = instrument)]
+    fn kernelcheck_instrument(wasm: &[u8]) -> Result<Vec<u8>, JsValue>;
+}
+
+/// [`crate::submission::custom::KernelCheck`] through the kernel reader's module.
+struct JsKernelCheck;
+
+fn js_message(e: JsValue) -> String {
+    e.as_string().or_else(|| js_sys::Error::from(e).message().as_string()).unwrap_or_default()
+}
+
+impl JsKernelCheck {
+    fn call<T: serde::de::DeserializeOwned>(what: &str, r: Result<String, JsValue>) -> crate::Result<T> {
+        let json = r.map_err(|e| crate::Error::format(tinymlperf_kernelcheck::WHAT, format!("the kernel reader could not {what} the module ({}); was www/pkg-kernelcheck/ loaded?", js_message(e))))?;
+        #[derive(serde::Deserialize)]
+        struct Reply<T> {
+            ok: Option<T>,
+            error: Option<tinymlperf_kernelcheck::Error>,
+        }
+        match serde_json::from_str::<Reply<T>>(&json) {
+            Ok(Reply { ok: Some(v), .. }) => Ok(v),
+            Ok(Reply { error: Some(e), .. }) => Err(e.into()),
+            Ok(_) => Err(crate::Error::format(tinymlperf_kernelcheck::WHAT, "the kernel reader's reply holds neither a result nor an error")),
+            Err(e) => Err(crate::Error::format(tinymlperf_kernelcheck::WHAT, format!("the kernel reader's reply is malformed: {e}"))),
+        }
+    }
+}
+
+impl crate::submission::custom::KernelCheck for JsKernelCheck {
+    fn inspect(&self, wasm: &[u8]) -> crate::Result<crate::format::wasm_module::ModuleReport> {
+        Self::call("read", kernelcheck_inspect(wasm))
+    }
+    fn instrument(&self, wasm: &[u8]) -> crate::Result<Vec<u8>> {
+        // The copy travels as bytes: an error comes back as JSON in the thrown message.
+        kernelcheck_instrument(wasm).or_else(|e| {
+            let msg = js_message(e);
+            Self::call::<Vec<u8>>("instrument", if msg.starts_with('{') { Ok(msg) } else { Err(JsValue::from_str(&msg)) })
+        })
+    }
+}
+
 /// Puts the relaxed-SIMD kernels in the kernel table (`kernels::gemm::relaxed`): the page calls it once,
 /// after it validated a relaxed-SIMD probe and published the relaxed module's exports on
 /// `globalThis.tinymlperfRelaxed`. Checks that both exports are there and that the dense layer gives
@@ -410,13 +459,6 @@ pub fn limits() -> Result<JsValue, JsError> {
     })
 }
 
-/// Validates a contestant's WebAssembly kernel and reports what it contains (no imports allowed; the
-/// ABI's exports; SIMD and integer-dot instruction counts), without running it.
-#[wasm_bindgen(js_name = inspectKernel)]
-pub fn inspect_kernel(bytes: &[u8]) -> Result<JsValue, JsError> {
-    to_js(&crate::format::wasm_module::inspect(bytes).map_err(js_err)?)
-}
-
 /// `submitEntry` for an entry with its own WebAssembly kernel (`wasm`), and optionally its own
 /// weights (`package`, else the event's reference weights). Run it in a dedicated Worker: a kernel
 /// that never returns can only be stopped by terminating the worker.
@@ -424,6 +466,6 @@ pub fn inspect_kernel(bytes: &[u8]) -> Result<JsValue, JsError> {
 pub fn submit_custom_entry(submission: JsValue, wasm: &[u8], package: Option<Vec<u8>>, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsError> {
     let s: crate::submission::Submission = from_js(submission, "submission")?;
     let clock = HostClock::new().map_err(js_err)?;
-    let entry = crate::submission::submit_custom_entry(&clock, &s, wasm, package.as_deref(), &mut progress_fn(on_progress)).map_err(js_err)?;
+    let entry = crate::submission::submit_custom_entry(&clock, &s, wasm, package.as_deref(), &JsKernelCheck, &mut progress_fn(on_progress)).map_err(js_err)?;
     to_js(&entry)
 }

@@ -27,7 +27,7 @@ fn submission(team: &str, seed: u64) -> Submission {
 
 fn submit(wasm: &[u8], seed: u64) -> tinymlperf::Result<submission::Entry> {
     let clock = HostClock::new().unwrap();
-    submission::submit_custom_entry(&clock, &submission("kernel", seed), wasm, None, &mut |_| {})
+    submission::submit_custom_entry(&clock, &submission("kernel", seed), wasm, None, &submission::custom::Direct, &mut |_| {})
 }
 
 #[wasm_bindgen_test]

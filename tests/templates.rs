@@ -28,7 +28,7 @@ const TRANSFORMER_SIMD: &[u8] = include_bytes!("../target/contest/transformer-te
 fn submit(event: EventId, team: &str, wasm: &[u8], seed: u64) -> Entry {
     let s = Submission { team: team.into(), event: event.as_str().into(), description: String::new(), url: String::new(), package_url: String::new(), budget_s: Some(1.0), seed: Some(seed), submitted_at: Some(1.7e12), per_layer: false };
     let clock = HostClock::new().unwrap();
-    submission::submit_custom_entry(&clock, &s, wasm, None, &mut |_| {}).unwrap_or_else(|e| panic!("{team}: {e}"))
+    submission::submit_custom_entry(&clock, &s, wasm, None, &submission::custom::Direct, &mut |_| {}).unwrap_or_else(|e| panic!("{team}: {e}"))
 }
 
 /// One counted `forward` call of `batch` samples with the event's reference weights; returns what it

@@ -9,6 +9,8 @@
 import init, * as engine from './pkg/tinymlperf.js';
 import * as weights from './weights.js';
 import * as relaxed from './relaxed.js';
+// The kernel reader's glue, imported on first use: custom kernels only (www/kernelcheck.js).
+const kernelcheck = () => import('./kernelcheck.js');
 
 let ready = null;
 // The engine, then its relaxed-SIMD kernels where the browser has them (www/relaxed.js).
@@ -40,7 +42,8 @@ const handlers = {
   // An entry with its own WebAssembly kernel; the page's watchdog terminates this worker if it hangs.
   'submit-custom': ({ submission, wasm, pkg }, progress) =>
     need('submitCustomEntry')(submission, new Uint8Array(wasm), pkg ? new Uint8Array(pkg) : undefined, progress),
-  'inspect-kernel': ({ bytes }) => need('inspectKernel')(new Uint8Array(bytes)),
+  // The kernel reader's module (www/kernelcheck.js), loaded for these two requests only.
+  'inspect-kernel': async ({ bytes }) => (await kernelcheck()).inspect(new Uint8Array(bytes)),
   inspect: ({ recipe, bytes, event }) => need('inspectPackage')(recipe ? need('buildRecipe')(recipe) : new Uint8Array(bytes), event),
   boards: ({ entries, event }) => need('leaderboards')(entries, event),
   // `source` (a file name, "share link", a board URL): every entry read from `text` becomes self-reported from it.
@@ -77,9 +80,10 @@ self.onmessage = async (ev) => {
     // The event's weights before the call (www/weights.js); a failed fetch is reported where the engine
     // needs the file, and a file the engine asks for that was not foreseen is fetched and the call re-run.
     await weights.ensure(engine, weights.needed(type, args)).catch(() => {});
+    if (type === 'submit-custom') await (await kernelcheck()).install();
     let value;
     for (const tried = new Set(); ;) {
-      try { value = h(args ?? {}, progress, partial); break; } catch (e) {
+      try { value = await h(args ?? {}, progress, partial); break; } catch (e) {
         const name = weights.missing(e);
         if (!name || tried.has(name)) throw e;
         tried.add(name);

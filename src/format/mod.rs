@@ -19,8 +19,8 @@
 //! ```
 pub mod safetensors;
 pub mod share;
-pub mod wasm_instrument;
-pub mod wasm_module;
+pub use tinymlperf_kernelcheck::instrument as wasm_instrument;
+pub use tinymlperf_kernelcheck::module as wasm_module;
 
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};

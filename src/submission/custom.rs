@@ -22,6 +22,29 @@ use wasm_bindgen::{JsCast, JsValue};
 
 const KERNEL: &str = "WebAssembly kernel";
 
+/// What reads a contestant's module before it runs: [`crate::format::wasm_module::inspect`] and
+/// [`crate::format::wasm_instrument::instrument`]. Natively [`Direct`] calls them; the page's engine
+/// module does not carry them, and reaches them in the kernel reader's own module through JavaScript
+/// (`wasm_api`, `www/kernelcheck.js`), loaded only when a custom kernel is submitted.
+pub trait KernelCheck {
+    /// The module's report; an error when it is not an acceptable kernel.
+    fn inspect(&self, wasm: &[u8]) -> Result<ModuleReport>;
+    /// The counting copy of the module.
+    fn instrument(&self, wasm: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// The kernel reader called directly (native code and tests).
+pub struct Direct;
+
+impl KernelCheck for Direct {
+    fn inspect(&self, wasm: &[u8]) -> Result<ModuleReport> {
+        Ok(crate::format::wasm_module::inspect(wasm)?)
+    }
+    fn instrument(&self, wasm: &[u8]) -> Result<Vec<u8>> {
+        Ok(wasm_instrument::instrument(wasm)?)
+    }
+}
+
 /// The weights a kernel receives: every tensor of the package in name order, each as little-endian
 /// f32 values (the layout of a safetensors data section of an F32 package).
 pub fn weights_blob(p: &Package) -> Vec<u8> {
@@ -137,14 +160,14 @@ fn read_counters(globals: &[JsValue]) -> Result<Counts> {
 /// (`batch` samples) and returns what that call executed with the logits it wrote. `module` is the
 /// report of `inspect` on the original `wasm`. The original module is not touched.
 pub fn execution_census(wasm: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize, input: Input<'_>) -> Result<(ExecutedOps, Vec<f32>)> {
-    execution_census_after(wasm, module, package, model, batch, &[], input)
+    execution_census_after(&wasm_instrument::instrument(wasm)?, module, package, model, batch, &[], input)
 }
 
 /// [`execution_census`] of the call that follows `warmup` uncounted calls, so a module cannot tell
-/// the counted call by its position (the engine draws how many from the run's seed).
-pub fn execution_census_after(wasm: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize, warmup: &[crate::models::OwnedInput], input: Input<'_>) -> Result<(ExecutedOps, Vec<f32>)> {
-    let copy = wasm_instrument::instrument(wasm)?;
-    let k = WasmKernel::instantiate(&copy, module, package, model, batch)?;
+/// the counted call by its position (the engine draws how many from the run's seed). `copy` is the
+/// instrumented module ([`KernelCheck::instrument`]).
+pub fn execution_census_after(copy: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize, warmup: &[crate::models::OwnedInput], input: Input<'_>) -> Result<(ExecutedOps, Vec<f32>)> {
+    let k = WasmKernel::instantiate(copy, module, package, model, batch)?;
     for x in warmup {
         k.forward(x.as_input(), batch)?;
     }

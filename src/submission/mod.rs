@@ -406,14 +406,15 @@ pub fn submit_entry(clock: &dyn Clock, s: &Submission, bytes: &[u8], progress: &
 
 /// `submit_entry` for an entry that brings its own WebAssembly kernel (`wasm`), optionally with its
 /// own weights (`package`; the event's reference weights otherwise). The entry's hash covers both.
+/// `check` reads the module ([`custom::Direct`], or the page's kernel reader module).
 #[cfg(target_arch = "wasm32")]
-pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], package: Option<&[u8]>, progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
+pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], package: Option<&[u8]>, check: &dyn custom::KernelCheck, progress: &mut dyn FnMut(Progress)) -> Result<Entry> {
     check_text(&s.team, &s.description, &s.url)?;
     check_url(&s.package_url)?;
     let event: EventId = s.event.parse()?;
     let opts = options(s.budget_s, s.seed.unwrap_or_else(fresh_seed), false)?;
     progress(Progress { phase: "load".into(), fraction: 0.0, message: "validating the kernel module".into() });
-    let module = crate::format::wasm_module::inspect(wasm)?;
+    let module = check.inspect(wasm)?;
     let pkg_bytes = package.unwrap_or(events::weights(event));
     let e = load_entry(event, pkg_bytes)?;
     if e.model.variant() != events::spec(event).architecture {
@@ -432,7 +433,7 @@ pub fn submit_custom_entry(clock: &dyn Clock, s: &Submission, wasm: &[u8], packa
     let mut stream = crate::data::fresh::InputStream::new(matches!(r.0.dataset, crate::models::Dataset::Digits(_)), opts.profiler.seed, 11, batch);
     let warmup: Vec<crate::models::OwnedInput> = (0..crate::data::rng::mix64(opts.profiler.seed ^ 0xce45) % 8).map(|_| stream.next_batch().0).collect();
     let counted = stream.next_batch().0;
-    let (executed, _) = custom::execution_census_after(wasm, module.clone(), &e.package, e.model.clone(), batch, &warmup, counted.as_input())?;
+    let (executed, _) = custom::execution_census_after(&check.instrument(wasm)?, module.clone(), &e.package, e.model.clone(), batch, &warmup, counted.as_input())?;
     let dots = scoring::innovation::int_dot_share(&executed, &e.model, batch) >= scoring::innovation::MIN_INT_DOT_SHARE;
     module.executed = Some(executed);
     let budget = logit_budget(&e, &r.1, dots);

@@ -1,6 +1,6 @@
 //! Counting what a contestant's kernel *executes*, not what its file contains.
 //!
-//! [`crate::format::wasm_module::inspect`] counts SIMD and integer dot-product instructions
+//! [`crate::module::inspect`] counts SIMD and integer dot-product instructions
 //! statically: a function full of SIMD that is never called would look like a SIMD kernel.
 //! [`instrument`] returns a copy of the module that counts the instructions it executes, and
 //! [`ExecutedOps`] turns the counters read after one `forward` call into per-call figures and an
@@ -29,14 +29,12 @@
 //!
 //! Instructions are classified by the name of their `wasmparser` operator (`format!("{op:?}")` up to
 //! the first space or brace), like `inspect` does.
-use crate::format::wasm_module::MAX_KERNEL_BYTES;
+use crate::module::MAX_KERNEL_BYTES;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use wasm_encoder::reencode::{self, Reencode};
 use wasm_encoder::{ConstExpr, ExportKind, GlobalType, Instruction, SectionId, ValType};
 use wasmparser::{Operator, Parser, Payload, Validator};
-
-const WASM: &str = "WebAssembly kernel";
 
 /// The exported counter globals, in the order of [`Counts::as_array`].
 pub const COUNTER_EXPORTS: [&str; 5] = ["tinymlperf_count_all", "tinymlperf_count_arith", "tinymlperf_count_v128", "tinymlperf_count_dot", "tinymlperf_count_dot_macs"];
@@ -160,7 +158,7 @@ pub fn classify(op: &Operator<'_>) -> OpClass {
 }
 
 fn bad(e: wasmparser::BinaryReaderError) -> Error {
-    Error::format(WASM, format!("cannot read the module: {e}"))
+    Error::format(format!("cannot read the module: {e}"))
 }
 
 /// The regions of one function body: `(first byte, end byte, counts)`, offsets into the module.
@@ -211,12 +209,12 @@ pub fn static_counts(bytes: &[u8]) -> Result<Counts> {
 
 fn check(bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_KERNEL_BYTES {
-        return Err(Error::Limit { what: "kernel module size in bytes".into(), got: bytes.len() as u64, limit: MAX_KERNEL_BYTES as u64 });
+        return Err(Error::TooLarge { got: bytes.len() as u64, limit: MAX_KERNEL_BYTES as u64 });
     }
     if !bytes.starts_with(b"\0asm") {
-        return Err(Error::format(WASM, "this file is not a WebAssembly module (it does not start with \\0asm)"));
+        return Err(Error::format("this file is not a WebAssembly module (it does not start with \\0asm)"));
     }
-    Validator::new().validate_all(bytes).map_err(|e| Error::format(WASM, format!("the module is not valid WebAssembly: {e}")))?;
+    Validator::new().validate_all(bytes).map_err(|e| Error::format(format!("the module is not valid WebAssembly: {e}")))?;
     Ok(())
 }
 
@@ -336,7 +334,7 @@ pub fn instrument(bytes: &[u8]) -> Result<Vec<u8>> {
                 for e in r {
                     let e = e.map_err(bad)?;
                     if COUNTER_EXPORTS.contains(&e.name) {
-                        return Err(Error::format(WASM, format!("the module already exports '{}', a name the instrumentation reserves", e.name)));
+                        return Err(Error::format(format!("the module already exports '{}', a name the instrumentation reserves", e.name)));
                     }
                 }
             }
@@ -347,10 +345,10 @@ pub fn instrument(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut module = wasm_encoder::Module::new();
     inst.parse_core_module(&mut module, Parser::new(0), bytes).map_err(|e| match e {
         reencode::Error::ParseError(e) => bad(e),
-        other => Error::format(WASM, format!("cannot instrument the module: {other}")),
+        other => Error::format(format!("cannot instrument the module: {other}")),
     })?;
     let out = module.finish();
-    Validator::new().validate_all(&out).map_err(|e| Error::format(WASM, format!("the instrumented copy of the module does not validate (a bug in the instrumentation): {e}")))?;
+    Validator::new().validate_all(&out).map_err(|e| Error::format(format!("the instrumented copy of the module does not validate (a bug in the instrumentation): {e}")))?;
     Ok(out)
 }
 

@@ -12,8 +12,6 @@ use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType, Validator};
 /// Largest module accepted.
 pub const MAX_KERNEL_BYTES: usize = 8 << 20;
 
-const WASM: &str = "WebAssembly kernel";
-
 /// The exports the ABI requires, with their `(params, results)` counts of i32.
 pub const REQUIRED_FUNCS: [(&str, usize, usize); 3] = [("alloc", 1, 1), ("load_weights", 2, 1), ("forward", 3, 1)];
 
@@ -38,7 +36,7 @@ pub struct ModuleReport {
     /// What the module *executed* in one checked call of an instrumented copy (the census; absent
     /// until the entry is run). Only this earns custom-kernel credit or a looser logit budget.
     #[serde(default)]
-    pub executed: Option<crate::format::wasm_instrument::ExecutedOps>,
+    pub executed: Option<crate::instrument::ExecutedOps>,
 }
 
 fn is_simd(name: &str) -> bool {
@@ -48,15 +46,15 @@ fn is_simd(name: &str) -> bool {
 /// Validates and reads a contestant's module; see the module docs.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
     if bytes.len() > MAX_KERNEL_BYTES {
-        return Err(Error::Limit { what: "kernel module size in bytes".into(), got: bytes.len() as u64, limit: MAX_KERNEL_BYTES as u64 });
+        return Err(Error::TooLarge { got: bytes.len() as u64, limit: MAX_KERNEL_BYTES as u64 });
     }
     if !bytes.starts_with(b"\0asm") {
-        return Err(Error::format(WASM, "this file is not a WebAssembly module (it does not start with \\0asm)"));
+        return Err(Error::format("this file is not a WebAssembly module (it does not start with \\0asm)"));
     }
-    Validator::new().validate_all(bytes).map_err(|e| Error::format(WASM, format!("the module is not valid WebAssembly: {e}")))?;
+    Validator::new().validate_all(bytes).map_err(|e| Error::format(format!("the module is not valid WebAssembly: {e}")))?;
     let (mut types, mut funcs, mut exports, mut imports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::format::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new(), executed: None };
-    let bad = |e: wasmparser::BinaryReaderError| Error::format(WASM, format!("cannot read the module: {e}"));
+    let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new(), executed: None };
+    let bad = |e: wasmparser::BinaryReaderError| Error::format(format!("cannot read the module: {e}"));
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(bad)? {
             Payload::TypeSection(r) => {
@@ -112,7 +110,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
         }
     }
     if !imports.is_empty() {
-        return Err(Error::format(WASM, format!("the module imports {}; kernels must be self-contained (no imports at all)", imports.join(", "))));
+        return Err(Error::format(format!("the module imports {}; kernels must be self-contained (no imports at all)", imports.join(", "))));
     }
     let mut missing = Vec::new();
     if !exports.iter().any(|(n, k, _)| n == "memory" && *k == ExternalKind::Memory) {
@@ -126,7 +124,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
         }
     }
     if !missing.is_empty() {
-        return Err(Error::format(WASM, format!("the module lacks the kernel ABI's exports: {}", missing.join(", "))));
+        return Err(Error::format(format!("the module lacks the kernel ABI's exports: {}", missing.join(", "))));
     }
     Ok(report)
 }
