@@ -48,7 +48,7 @@ fn js_message(e: JsValue) -> String {
 
 impl JsKernelCheck {
     fn call<T: serde::de::DeserializeOwned>(what: &str, r: Result<String, JsValue>) -> crate::Result<T> {
-        let json = r.map_err(|e| crate::Error::format(tinymlperf_kernelcheck::WHAT, format!("the kernel reader could not {what} the module ({}); was www/pkg-kernelcheck/ loaded?", js_message(e))))?;
+        let json = r.map_err(|e| crate::Error::format(tinymlperf_kernelcheck::WHAT, format!("the kernel reader could not {what} the module: {} (the worker loads it from www/pkg-kernelcheck/ through www/kernelcheck.js)", js_message(e))))?;
         #[derive(serde::Deserialize)]
         struct Reply<T> {
             ok: Option<T>,

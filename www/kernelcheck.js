@@ -22,13 +22,20 @@ async function instantiate() {
 export function install() {
   loading ??= instantiate().then((instance) => {
     const x = instance.exports;
-    // Copies `bytes` in, runs `fn`, returns [status, a copy of the output buffer].
+    // Copies `bytes` in, runs `fn`, returns [status, a copy of the output buffer]. A trap (the reader
+    // out of memory, say) leaves the instance unusable: the next call loads a fresh one.
     const call = (fn, bytes) => {
-      const p = x.kc_alloc(bytes.length);
-      new Uint8Array(x.memory.buffer, p, bytes.length).set(bytes);
-      const status = x[fn](p, bytes.length);
-      x.kc_free(p, bytes.length);
-      return [status, new Uint8Array(x.memory.buffer, x.kc_out_ptr(), x.kc_out_len()).slice()];
+      try {
+        const p = x.kc_alloc(bytes.length);
+        new Uint8Array(x.memory.buffer, p, bytes.length).set(bytes);
+        const status = x[fn](p, bytes.length);
+        x.kc_free(p, bytes.length);
+        return [status, new Uint8Array(x.memory.buffer, x.kc_out_ptr(), x.kc_out_len()).slice()];
+      } catch (e) {
+        loading = null;
+        delete globalThis.tinymlperfKernelcheck;
+        throw new Error(`the kernel reader stopped on this module (${e.message}) and is reloaded for the next one`);
+      }
     };
     const text = (b) => new TextDecoder().decode(b);
     globalThis.tinymlperfKernelcheck = {
