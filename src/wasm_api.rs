@@ -47,14 +47,19 @@ fn js_message(e: JsValue) -> String {
 }
 
 impl JsKernelCheck {
-    fn call<T: serde::de::DeserializeOwned>(what: &str, r: Result<String, JsValue>) -> crate::Result<T> {
-        let json = r.map_err(|e| crate::Error::format(tinymlperf_kernelcheck::WHAT, format!("the kernel reader could not {what} the module: {} (the worker loads it from www/pkg-kernelcheck/ through www/kernelcheck.js)", js_message(e))))?;
+    /// The reader could not be called (not loaded, or it trapped): `msg` is what JavaScript threw.
+    fn unavailable(what: &str, msg: String) -> crate::Error {
+        crate::Error::format(tinymlperf_kernelcheck::WHAT, format!("the kernel reader could not {what} the module: {msg} (the worker loads it from www/pkg-kernelcheck/ through www/kernelcheck.js)"))
+    }
+
+    /// A reply of the reader, `{"ok": …}` or `{"error": …}`.
+    fn reply<T: serde::de::DeserializeOwned>(json: &str) -> crate::Result<T> {
         #[derive(serde::Deserialize)]
         struct Reply<T> {
             ok: Option<T>,
             error: Option<tinymlperf_kernelcheck::Error>,
         }
-        match serde_json::from_str::<Reply<T>>(&json) {
+        match serde_json::from_str::<Reply<T>>(json) {
             Ok(Reply { ok: Some(v), .. }) => Ok(v),
             Ok(Reply { error: Some(e), .. }) => Err(e.into()),
             Ok(_) => Err(crate::Error::format(tinymlperf_kernelcheck::WHAT, "the kernel reader's reply holds neither a result nor an error")),
@@ -65,13 +70,18 @@ impl JsKernelCheck {
 
 impl crate::submission::custom::KernelCheck for JsKernelCheck {
     fn inspect(&self, wasm: &[u8]) -> crate::Result<crate::format::wasm_module::ModuleReport> {
-        Self::call("read", kernelcheck_inspect(wasm))
+        let json = kernelcheck_inspect(wasm).map_err(|e| Self::unavailable("read", js_message(e)))?;
+        Self::reply(&json)
     }
     fn instrument(&self, wasm: &[u8]) -> crate::Result<Vec<u8>> {
-        // The copy travels as bytes: an error comes back as JSON in the thrown message.
+        // The copy travels as bytes; the reader's error comes back as JSON in the thrown message.
         kernelcheck_instrument(wasm).or_else(|e| {
             let msg = js_message(e);
-            Self::call::<Vec<u8>>("instrument", if msg.starts_with('{') { Ok(msg) } else { Err(JsValue::from_str(&msg)) })
+            if msg.starts_with('{') {
+                Self::reply(&msg)
+            } else {
+                Err(Self::unavailable("instrument", msg))
+            }
         })
     }
 }

@@ -207,7 +207,8 @@ pub fn static_counts(bytes: &[u8]) -> Result<Counts> {
     Ok(total)
 }
 
-fn check(bytes: &[u8]) -> Result<()> {
+/// Size, magic and validation: what both [`instrument`] and [`crate::module::inspect`] refuse first.
+pub(crate) fn check(bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_KERNEL_BYTES {
         return Err(Error::TooLarge { got: bytes.len() as u64, limit: MAX_KERNEL_BYTES as u64 });
     }

@@ -5,9 +5,10 @@
 //! i32` (status 0 = ok). [`inspect`] validates the module with `wasmparser`, refuses any import or a
 //! missing or mistyped export, and counts what the innovation detector reports: SIMD (v128)
 //! instructions and integer dot-product instructions.
+use crate::instrument::{check, is_int_dot, is_simd, op_name};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType, Validator};
+use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType};
 
 /// Largest module accepted.
 pub const MAX_KERNEL_BYTES: usize = 8 << 20;
@@ -39,19 +40,9 @@ pub struct ModuleReport {
     pub executed: Option<crate::instrument::ExecutedOps>,
 }
 
-fn is_simd(name: &str) -> bool {
-    ["V128", "I8x16", "I16x8", "I32x4", "I64x2", "F32x4", "F64x2"].iter().any(|p| name.starts_with(p))
-}
-
 /// Validates and reads a contestant's module; see the module docs.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
-    if bytes.len() > MAX_KERNEL_BYTES {
-        return Err(Error::TooLarge { got: bytes.len() as u64, limit: MAX_KERNEL_BYTES as u64 });
-    }
-    if !bytes.starts_with(b"\0asm") {
-        return Err(Error::format("this file is not a WebAssembly module (it does not start with \\0asm)"));
-    }
-    Validator::new().validate_all(bytes).map_err(|e| Error::format(format!("the module is not valid WebAssembly: {e}")))?;
+    check(bytes)?;
     let (mut types, mut funcs, mut exports, mut imports) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut report = ModuleReport { bytes: bytes.len(), sha256: crate::sha256_hex(bytes), functions: 0, instructions: 0, simd_instructions: 0, int_dot_instructions: 0, simd_examples: Vec::new(), executed: None };
     let bad = |e: wasmparser::BinaryReaderError| Error::format(format!("cannot read the module: {e}"));
@@ -93,15 +84,14 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleReport> {
                 while !ops.eof() {
                     let op = ops.read().map_err(bad)?;
                     report.instructions += 1;
-                    let name = format!("{op:?}");
-                    let name = name.split([' ', '{', '(']).next().unwrap_or("");
-                    if is_simd(name) {
+                    let name = op_name(&op);
+                    if is_simd(&name) {
                         report.simd_instructions += 1;
-                        if name.contains("Dot") || name.contains("ExtMul") {
+                        if is_int_dot(&name) {
                             report.int_dot_instructions += 1;
                         }
-                        if report.simd_examples.len() < 8 && !report.simd_examples.iter().any(|n| n == name) {
-                            report.simd_examples.push(name.to_string());
+                        if report.simd_examples.len() < 8 && !report.simd_examples.contains(&name) {
+                            report.simd_examples.push(name);
                         }
                     }
                 }

@@ -28,10 +28,9 @@ use std::collections::BTreeMap;
 
 pub use self::safetensors::{dtype_name, Dtype, Tensor};
 
-/// Lowercase hex SHA-256 of `bytes`: the identity of a package, a kernel module or a weights file.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Lowercase hex SHA-256 of `bytes`: the identity of a package, a kernel module or a weights file
+/// (one function for all, the kernel reader's, which must stand alone).
+pub use tinymlperf_kernelcheck::sha256_hex;
 
 /// Largest package [`Package::parse`] accepts. The three event models are under 0.5 MiB; the cap
 /// leaves room for bigger student models while bounding what a hostile file can make us allocate.
