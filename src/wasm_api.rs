@@ -137,7 +137,7 @@ pub fn gemm_demo(m: usize, k: usize, n: usize, batch_ms: f64, rounds: usize) -> 
     }
     let clock = HostClock::new().map_err(|e| JsError::new(&e.to_string()))?;
     let report = kernel_bench::gemm_scalar_vs_best(&clock, GemmShape { m, k, n }, RunConfig { batch_ms, rounds, warmup: 2 });
-    serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+    to_js(&report)
 }
 
 /// Runs the kernel benchmark (measured peak, every kernel variant on every real model shape, whole-model
@@ -148,7 +148,7 @@ pub fn bench_kernels(quick: bool, with_models: bool) -> Result<JsValue, JsError>
     let clock = HostClock::new().map_err(|e| JsError::new(&e.to_string()))?;
     let mut io = JsBoundary::default();
     let report = kernel_bench::bench_kernels(&clock, quick, with_models, Some(&mut io)).map_err(|e| JsError::new(&e.to_string()))?;
-    serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+    to_js(&report)
 }
 
 /// The page's side of a model call for the benchmark: the batch in a JS typed array (`Float32Array` of
@@ -245,13 +245,24 @@ fn js_err(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
+// Values cross the boundary as JSON text, parsed and written by the browser's own JSON: the module then
+// carries one serializer and one deserializer per type (serde_json's, which share links, exports and
+// packages need anyway) instead of a second pair for JS objects — about a sixth of the module. Maps
+// arrive as plain objects and `None` as `null`, so the page can read fields and store them in IndexedDB.
 fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsError> {
-    // Maps as plain objects (not JS Map), so the page can read fields and store them in IndexedDB.
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+    let json = serde_json::to_string(v).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&json).map_err(|e| JsError::new(&format!("the engine's reply is not JSON: {}", js_message(e))))
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("{what}: {e}")))
+    if v.is_undefined() {
+        return Err(JsError::new(&format!("{what}: missing (undefined)")));
+    }
+    // JSON.stringify throws on cycles and BigInt, and turns NaN and Infinity into null: each then fails
+    // here or in the type's own validation with a message, never a panic.
+    let json = js_sys::JSON::stringify(&v).map_err(|e| JsError::new(&format!("{what}: not representable as JSON: {}", js_message(e))))?;
+    let json = json.as_string().ok_or_else(|| JsError::new(&format!("{what}: not representable as JSON")))?;
+    serde_json::from_str(&json).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 fn event_id(event: &str) -> Result<crate::events::EventId, JsError> {

@@ -82,3 +82,56 @@ fn benchmark_model_runs_an_event_end_to_end_in_the_browser() {
     let eq = &report.equivalence;
     assert!(eq.passed && eq.agreement == 1.0 && eq.rel_rms < 1e-5, "SIMD kernels on the reference weights: {eq:?}");
 }
+
+/// The boundary carries values as JSON text: a real entry (INT8 recipe, per-op times) goes out as JS
+/// objects and comes back unchanged, byte for byte in its export; what JSON cannot carry (a BigInt, a
+/// cycle, NaN where a figure belongs, nothing at all) is refused with a message naming the argument.
+#[wasm_bindgen_test]
+fn entries_cross_the_boundary_as_json_and_what_json_cannot_carry_is_refused() {
+    use tinymlperf::events::EventId;
+    use tinymlperf::submission::{build_recipe, submit_entry, Recipe, Submission};
+    use tinymlperf::wasm_api as api;
+    use wasm_bindgen::JsValue;
+    let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap();
+    let message = |e: wasm_bindgen::JsError| js_sys::Error::from(JsValue::from(e)).message().as_string().unwrap();
+
+    let s = Submission {
+        team: "Boundary".into(),
+        event: "mlp_sprint".into(),
+        description: "INT8 quantization".into(),
+        url: String::new(),
+        package_url: String::new(),
+        budget_s: Some(1.0),
+        seed: Some(3),
+        submitted_at: Some(1.7e12),
+        per_layer: true,
+    };
+    let bytes = build_recipe(&Recipe { event: EventId::MlpSprint, quantize: true, sparsity: 0.0, kernels: None }).unwrap();
+    let e = submit_entry(&HostClock::new().unwrap(), &s, &bytes, &mut |_| {}).unwrap();
+    assert!(e.report.per_layer.as_ref().is_some_and(|p| !p.is_empty()), "the entry carries per-op times");
+    let text = tinymlperf::leaderboard::export_json(std::slice::from_ref(&e)).unwrap();
+
+    // Out as JS objects (maps as plain objects, figures as numbers), back in, and out again: unchanged.
+    let merged = api::merge_entries(JsValue::NULL, &text, None).map_err(message).unwrap();
+    let entries = get(&merged, "entries");
+    let first = js_sys::Array::from(&entries).get(0);
+    assert_eq!(get(&first, "team").as_string().unwrap(), "Boundary");
+    assert_eq!(get(&get(&get(&first, "report"), "timing"), "speedup").as_f64().unwrap(), e.report.timing.speedup);
+    assert_eq!(api::export_entries(entries.clone()).map_err(message).unwrap(), text, "an entry survives the boundary");
+    assert_eq!(api::entry_key(first.clone()).map_err(message).unwrap(), tinymlperf::leaderboard::entry_key(&e));
+    let boards = api::leaderboards(entries, "mlp_sprint").map_err(message).unwrap();
+    assert_eq!(js_sys::Array::from(&get(&boards, "speed")).length(), 1);
+
+    // What JSON cannot carry.
+    let m = message(api::leaderboards(js_sys::BigInt::from(1u64).into(), "mlp_sprint").unwrap_err());
+    assert!(m.starts_with("entries: not representable as JSON"), "{m}");
+    let cycle = js_sys::Array::new();
+    cycle.push(&cycle);
+    let m = message(api::export_entries(cycle.into()).unwrap_err());
+    assert!(m.starts_with("entries: not representable as JSON"), "{m}");
+    js_sys::Reflect::set(&get(&get(&first, "report"), "timing"), &"speedup".into(), &JsValue::from_f64(f64::NAN)).unwrap();
+    let m = message(api::encode_share(first).unwrap_err());
+    assert!(m.starts_with("entry: invalid type: null, expected f64"), "{m}");
+    let m = message(api::encode_share(JsValue::UNDEFINED).unwrap_err());
+    assert_eq!(m, "entry: missing (undefined)");
+}

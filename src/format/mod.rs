@@ -17,6 +17,7 @@
 //! assert_eq!(q.tensor("fc.weight", &[2, 3]).unwrap()[5], 6.0);
 //! assert!(q.tensor("fc.weight", &[3, 2]).is_err()); // shape is checked, not just the count
 //! ```
+pub mod pretty_json;
 pub mod safetensors;
 pub mod share;
 pub use tinymlperf_kernelcheck::instrument as wasm_instrument;

@@ -217,8 +217,10 @@ pub fn encode(metadata: &BTreeMap<String, String>, tensors: &BTreeMap<String, Te
     // Canonicalize the header: parse it back and re-emit it from a BTreeMap (sorted keys). The data
     // section is untouched; the crate already orders it by tensor name.
     let n = u64::from_le_bytes(raw[..8].try_into().expect("8-byte prefix")) as usize;
-    let header: BTreeMap<String, serde_json::Value> =
-        serde_json::from_slice(&raw[8..8 + n]).map_err(|e| Error::format(FORMAT, format!("re-reading own header: {e}")))?;
+    let header: BTreeMap<String, serde_json::Value> = std::str::from_utf8(&raw[8..8 + n])
+        .map_err(|e| e.to_string())
+        .and_then(|h| serde_json::from_str(h).map_err(|e| e.to_string()))
+        .map_err(|e| Error::format(FORMAT, format!("re-reading own header: {e}")))?;
     let mut json = serde_json::to_vec(&header).map_err(|e| Error::format(FORMAT, format!("writing header: {e}")))?;
     // The format pads the header with spaces to a multiple of 8 so the data section stays aligned.
     json.resize(json.len().div_ceil(8) * 8, b' ');

@@ -69,7 +69,8 @@ pub fn decode(fragment: &str) -> Result<Entry> {
     if checksum(&json) != sum {
         return Err(Error::format(LINK, "the link was altered: its checksum does not match its contents"));
     }
-    let entry: Entry = serde_json::from_slice(&json).map_err(|e| Error::format(LINK, format!("the result in the link is malformed: {e}")))?;
+    let json = std::str::from_utf8(&json).map_err(|_| Error::format(LINK, "the result in the link is not UTF-8 text"))?;
+    let entry: Entry = serde_json::from_str(json).map_err(|e| Error::format(LINK, format!("the result in the link is malformed: {e}")))?;
     entry.validate()?;
     // A link's figures are its author's word, whatever provenance it claims.
     Ok(entry.as_self_reported("share link"))

@@ -72,7 +72,8 @@ pub struct Export {
 
 /// JSON export of `entries`.
 pub fn export_json(entries: &[Entry]) -> Result<String> {
-    serde_json::to_string_pretty(&Export { schema: EXPORT_SCHEMA.into(), version: EXPORT_VERSION, entries: entries.to_vec() }).map_err(|e| Error::format("export", e.to_string()))
+    let compact = serde_json::to_string(&Export { schema: EXPORT_SCHEMA.into(), version: EXPORT_VERSION, entries: entries.to_vec() }).map_err(|e| Error::format("export", e.to_string()))?;
+    Ok(crate::format::pretty_json::pretty_json(&compact))
 }
 
 /// What an import did.
@@ -106,7 +107,8 @@ pub fn parse_entries(text: &str) -> Result<Vec<Entry>> {
     if n > MAX_IMPORT_ENTRIES {
         return Err(Error::Limit { what: "entries in one import".into(), got: n as u64, limit: MAX_IMPORT_ENTRIES as u64 });
     }
-    let entries: Vec<Entry> = serde_json::from_value(list).map_err(|e| Error::format("import", format!("an entry is malformed: {e}")))?;
+    // Through text again (one deserializer for entries in the module, serde_json's from text).
+    let entries: Vec<Entry> = serde_json::from_str(&list.to_string()).map_err(|e| Error::format("import", format!("an entry is malformed: {e}")))?;
     for e in &entries {
         e.validate()?;
     }

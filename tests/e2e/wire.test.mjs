@@ -3,14 +3,14 @@
 // (?events=mlp_sprint&budget=1&run=1). Every response the page and its workers receive is counted as
 // Chromium transferred it (Playwright's request.sizes(): encoded body + headers), until the first result
 // card is shown. Issue 15's target is 500 KB; the MLP's own f32 reference weights are 438 KB (404 KB
-// brotli), and the engine module most of the rest (README, "First load and restart"). The kernel
+// brotli), and the engine module (341 KB brotli) most of the rest (README, "First load and restart"). The kernel
 // reader (custom kernels only) must not be downloaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, open } from './harness.mjs';
 
 // What this build reaches, with a little headroom (measured: see README); the issue's target is 500 KB.
-const MAX_WIRE_BYTES = 950_000;
+const MAX_WIRE_BYTES = 880_000;
 const TARGET_WIRE_BYTES = 500_000;
 
 test('first visit and one MLP Sprint run: compressed transfer, one weights file, bytes on the wire', { timeout: 180_000 }, async () => {
