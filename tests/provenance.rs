@@ -118,10 +118,14 @@ fn a_consistent_forgery_imports_only_as_self_reported_and_a_rerun_says_not_repro
     assert!(!v.reproduced);
     assert!(v.summary.starts_with(&format!("not reproduced: the claim says {:.1}×, this browser measured {:.1}×", forged.report.timing.speedup, entry().report.timing.speedup)), "{}", v.summary);
     assert!(v.checks.iter().any(|c| c.what == "speedup" && !c.ok));
-    // The honest claim against its own re-measurement is reproduced.
-    let v = reproduce(entry(), entry());
+    // The honest claim against its own re-measurement is reproduced (a stable run: its interval
+    // is the accepted band, widened).
+    let mut stable = entry().clone();
+    let speedup = stable.report.timing.speedup;
+    support::retime(&mut stable, speedup, false);
+    let v = reproduce(&stable, &stable);
     assert!(v.reproduced && v.summary.starts_with("reproduced:"), "{}", v.summary);
-    assert_eq!(v.accepted, [entry().report.timing.speedup_ci[0] / REPRODUCE_TOLERANCE, entry().report.timing.speedup_ci[1] * REPRODUCE_TOLERANCE]);
+    assert_eq!(v.accepted, [stable.report.timing.speedup_ci[0] / REPRODUCE_TOLERANCE, stable.report.timing.speedup_ci[1] * REPRODUCE_TOLERANCE]);
     // A re-run of another model is not the same measurement; a re-run with a fresh seed compares
     // the public-split accuracy, the division and the speed, not the seed-dependent equivalence.
     let mut other = entry().clone();
@@ -132,6 +136,58 @@ fn a_consistent_forgery_imports_only_as_self_reported_and_a_rerun_says_not_repro
     fresh.report.equivalence.agreement = 0.995;
     let v = reproduce(entry(), &fresh);
     assert!(v.reproduced && !v.checks.iter().any(|c| c.what == "output equivalence"), "{v:?}");
+}
+
+/// A claim whose own samples make its interval as wide as the author likes: most rounds at 200×, the
+/// rest at the honest speed. Every figure agrees with the samples, so it imports; the run is unstable.
+fn bimodal_forgery(fast_share: f64, claimed: f64) -> Entry {
+    let mut e = entry().clone();
+    let honest = e.report.timing.speedup;
+    let t = &mut e.report.timing;
+    let n = t.baseline.samples_ms.len();
+    t.candidate.samples_ms = t.baseline.samples_ms.iter().enumerate().map(|(i, b)| b / if (i as f64) < fast_share * n as f64 { claimed } else { honest }).collect();
+    let c = &t.candidate.samples_ms;
+    t.candidate.median_ms = stats::median(c);
+    t.candidate.mad_ms = stats::mad(c);
+    t.candidate.p10_ms = stats::percentile(c, 0.1);
+    t.candidate.p90_ms = stats::percentile(c, 0.9);
+    t.candidate.min_ms = c.iter().copied().fold(f64::INFINITY, f64::min);
+    t.speedup = t.baseline.median_ms / t.candidate.median_ms;
+    let p = CompetitionProfiler::default();
+    let (lo, hi) = stats::bootstrap_speedup_ci(&t.baseline.samples_ms, &t.candidate.samples_ms, t.ci_level, p.resamples, e.report.seed);
+    t.speedup_ci = [lo, hi];
+    t.unstable = !((hi - lo) / t.speedup <= p.max_ci_rel_width);
+    t.unstable_reason = t.unstable.then(|| format!("the 95% interval [{lo:.2}, {hi:.2}] spans {:.0}% of the speedup", (hi - lo) / t.speedup * 100.0));
+    e.gate = scoring::gate_report(&e.report);
+    rescore(&mut e);
+    e.team = "Bimodal".into();
+    e
+}
+
+#[test]
+fn an_unstable_claim_with_an_interval_as_wide_as_its_author_likes_is_not_reproduced_by_an_honest_rerun() {
+    use tinymlperf::submission::provenance::verified_entry;
+    let honest = entry();
+    let claim = bimodal_forgery(0.55, 200.0);
+    assert_eq!(refused(&claim), "accepted", "every figure agrees with the samples");
+    let t = &claim.report.timing;
+    assert!(t.unstable && t.speedup > 100.0, "{:.1}× unstable {}", t.speedup, t.unstable);
+    assert!(t.speedup_ci[0] <= honest.report.timing.speedup * 1.5, "the interval reaches down to the honest speed: {:?}", t.speedup_ci);
+    // The honest speed lies inside the claimed interval; only the clip keeps it from "reproducing".
+    let v = reproduce(&claim, honest);
+    assert!(!v.reproduced, "{}", v.summary);
+    let speed = v.checks.iter().find(|c| c.what == "speedup").unwrap();
+    assert!(!speed.ok && speed.detail.contains("at most ±25% of the claim"), "{}", speed.detail);
+    assert!((v.accepted[0] - t.speedup * 0.75 / REPRODUCE_TOLERANCE).abs() < 1e-9 * t.speedup, "{:?}", v.accepted);
+    // …nor verified by board:verify.
+    let mut run = honest.clone();
+    run.report.environment.user_agent = claim.report.environment.user_agent.clone();
+    assert_eq!(verified_entry(&claim, &[run], 1.8e12).unwrap().status, "not_reproduced");
+    // An honest unstable claim still reproduces against a re-run near its own speedup.
+    let noisy = bimodal_forgery(0.55, honest.report.timing.speedup * 1.3);
+    let mut rerun = honest.clone();
+    rerun.report.timing.speedup = noisy.report.timing.speedup;
+    assert!(reproduce(&noisy, &rerun).reproduced, "{}", reproduce(&noisy, &rerun).summary);
 }
 
 #[test]
@@ -178,6 +234,8 @@ fn a_verifier_keeps_its_own_median_run_marks_it_verified_and_judges_the_claim() 
     assert_eq!(v.status, "not_reproduced");
     assert!(v.verdict.summary.contains("speedup"), "{}", v.verdict.summary);
     let mut same_engine = honest.clone();
+    let speedup = same_engine.report.timing.speedup;
+    support::retime(&mut same_engine, speedup, false);
     same_engine.report.environment.user_agent = runs[0].report.environment.user_agent.clone();
     assert_eq!(verified_entry(&same_engine, &runs, 1.8e12).unwrap().status, "verified");
     // Runs of another artifact are refused.

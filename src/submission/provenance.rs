@@ -160,7 +160,9 @@ fn pct(x: f64) -> String {
 /// Compares a re-run (`rerun`) with a claim: the same artifact, the same public-split accuracy and
 /// division, equivalence figures equal when the re-run used the claim's seed (they are functions of
 /// the seed and the model), and the speedup within the claimed interval widened by
-/// [`REPRODUCE_TOLERANCE`], on the same browser engine.
+/// [`REPRODUCE_TOLERANCE`], on the same browser engine. The claimed interval counts only as far as a
+/// stable run's may reach ([`accepted_band`]): an unstable claim's interval can be as wide as its
+/// author likes (most rounds honest, a few claiming 200×) and would otherwise accept any re-run.
 pub fn reproduce(claim: &Entry, rerun: &Entry) -> Verdict {
     let (c, r) = (&claim.report, &rerun.report);
     let engines = [engine_of(&c.environment.user_agent), engine_of(&r.environment.user_agent)];
@@ -183,7 +185,7 @@ pub fn reproduce(claim: &Entry, rerun: &Entry) -> Verdict {
         );
     }
     check("division", claim.gate.division == rerun.gate.division, format!("claimed {:?}, measured {:?}", claim.gate.division, rerun.gate.division));
-    let (lo, hi) = (c.timing.speedup_ci[0] / REPRODUCE_TOLERANCE, c.timing.speedup_ci[1] * REPRODUCE_TOLERANCE);
+    let [lo, hi] = accepted_band(&c.timing);
     let s = r.timing.speedup;
     let same_engine = family(&engines[0]) == family(&engines[1]);
     check(
@@ -191,7 +193,7 @@ pub fn reproduce(claim: &Entry, rerun: &Entry) -> Verdict {
         same_engine,
         if same_engine { format!("{} and {}", engines[0], engines[1]) } else { format!("claimed in {}, re-run in {}: speedups differ between engines; re-run in {}", engines[0], engines[1], family(&engines[0])) },
     );
-    check("speedup", s >= lo && s <= hi, format!("claimed {:.2}× [{:.2}, {:.2}], measured {s:.2}×; accepted {lo:.2}–{hi:.2}× (the interval widened {REPRODUCE_TOLERANCE}× each way)", c.timing.speedup, c.timing.speedup_ci[0], c.timing.speedup_ci[1]));
+    check("speedup", s >= lo && s <= hi, format!("claimed {:.2}× [{:.2}, {:.2}], measured {s:.2}×; accepted {lo:.2}–{hi:.2}× (the interval, at most ±{:.0}% of the claim, widened {REPRODUCE_TOLERANCE}× each way)", c.timing.speedup, c.timing.speedup_ci[0], c.timing.speedup_ci[1], crate::profiler::CompetitionProfiler::default().max_ci_rel_width * 100.0));
     let reproduced = checks.iter().all(|k| k.ok);
     let summary = if reproduced {
         format!("reproduced: the claim says {:.1}×, this browser measured {s:.1}× with the same accuracy and equivalence figures", c.timing.speedup)
@@ -200,6 +202,16 @@ pub fn reproduce(claim: &Entry, rerun: &Entry) -> Verdict {
         format!("not reproduced: the claim says {:.1}×, this browser measured {s:.1}×; differs in {}", c.timing.speedup, failed.join("; "))
     };
     Verdict { reproduced, summary, claimed_speedup: c.timing.speedup, claimed_ci: c.timing.speedup_ci, measured_speedup: s, accepted: [lo, hi], engines, checks }
+}
+
+/// The re-run speedups that reproduce a claim: the claimed 95% interval, clipped to the widest a
+/// stable run's can be (`max_ci_rel_width` of the claimed speedup each way, the profiler's stability
+/// rule), then widened by [`REPRODUCE_TOLERANCE`] each way. A stable claim's interval lies inside the
+/// clip already, so only unstable claims are narrowed.
+pub fn accepted_band(t: &crate::profiler::PairedTiming) -> [f64; 2] {
+    let w = crate::profiler::CompetitionProfiler::default().max_ci_rel_width;
+    let (lo, hi) = (t.speedup_ci[0].max(t.speedup * (1.0 - w)), t.speedup_ci[1].min(t.speedup * (1.0 + w)));
+    [lo / REPRODUCE_TOLERANCE, hi * REPRODUCE_TOLERANCE]
 }
 
 /// Two runs of one entry agree when their speedups are within this factor of each other
