@@ -243,6 +243,51 @@ fn an_int8_recipe_still_earns_quantization_and_its_int8_kernel_points() {
     assert!(ck.detected && (ck.points - 0.05).abs() < 1e-12 && ck.evidence[0].contains("INT8 kernels run 3 of 3"), "{ck:?}");
 }
 
+/// `frac` of `tensor`'s smallest-magnitude weights set to zero.
+fn zero_smallest(mut p: tinymlperf::format::Package, tensor: &str, frac: f64) -> tinymlperf::format::Package {
+    let t = p.get(tensor).unwrap().clone();
+    let mut idx: Vec<usize> = (0..t.data.len()).collect();
+    idx.sort_by(|&a, &b| t.data[a].abs().total_cmp(&t.data[b].abs()));
+    let mut d = t.data.clone();
+    for &i in idx.iter().take((t.data.len() as f64 * frac).ceil() as usize) {
+        d[i] = 0.0;
+    }
+    p.insert_typed(tensor, t.shape.clone(), t.dtype, d).unwrap();
+    p
+}
+
+#[test]
+fn a_built_in_int8_or_sparse_table_earns_kernel_points_only_when_its_layers_do_a_real_share_of_the_work() {
+    use tinymlperf::format::META_KERNELS;
+    let (_, reference) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();
+    let kernel_points = |p: &Package| {
+        let i = innovation_on(&p.to_bytes().unwrap());
+        i.techniques.into_iter().find(|t| t.id == "custom_kernels").unwrap()
+    };
+    // The classifier alone in INT8 (640 of 109,386 weights, 0.6% of the multiply-adds) on the INT8 table.
+    let int8 = Package::parse(&build_recipe(&Recipe { event: EventId::MlpSprint, quantize: true, sparsity: 0.0, kernels: None }).unwrap()).unwrap();
+    let mut p = reference.clone();
+    for n in ["fc3.weight", "fc3.weight_scale", "fc3.input_scale", "fc3.bias"] {
+        let t = int8.get(n).unwrap().clone();
+        p.insert_typed(n, t.shape, t.dtype, t.data).unwrap();
+    }
+    p.set_meta(META_KERNELS, "int8");
+    let ck = kernel_points(&p);
+    assert!(!ck.detected && ck.points == 0.0, "{ck:?}");
+    assert!(ck.evidence.iter().any(|l| l.contains("INT8 kernels run 1 of 3") && l.contains("only 0.6% of the model's multiply-adds (credit from 25.0%)")), "{ck:?}");
+    // A quarter of the classifier pruned (160 weights) on the sparse table.
+    let mut p = zero_smallest(reference.clone(), "fc3.weight", 0.25);
+    p.set_meta(META_KERNELS, "sparse");
+    let ck = kernel_points(&p);
+    assert!(!ck.detected && ck.points == 0.0, "{ck:?}");
+    assert!(ck.evidence.iter().any(|l| l.contains("sparse kernels run 1 of 3") && l.contains("only 0.6%")), "{ck:?}");
+    // The first layer pruned (92% of the multiply-adds): the points are earned.
+    let mut p = zero_smallest(reference.clone(), "fc1.weight", 0.5);
+    p.set_meta(META_KERNELS, "sparse");
+    let ck = kernel_points(&p);
+    assert!(ck.detected && (ck.points - 0.05).abs() < 1e-12 && ck.evidence.iter().any(|l| l.contains("91.9% of the model's multiply-adds")), "{ck:?}");
+}
+
 #[test]
 fn budgets_follow_measured_facts_not_metadata() {
     let (_, reference) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();

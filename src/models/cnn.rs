@@ -204,6 +204,13 @@ impl Cnn {
         self.conv1.param_count() + self.conv2.param_count() + self.fc.param_count()
     }
 
+    /// 2 × multiply-adds per image of each convolution and dense layer, by tensor prefix (the terms of
+    /// [`Self::flops_per_inference`]).
+    pub fn layer_flops(&self) -> Vec<(String, u64)> {
+        let s = Self::SIDE;
+        vec![("conv1".into(), self.conv1.flops(s, s)), ("conv2".into(), self.conv2.flops(s / 2, s / 2)), ("fc".into(), self.fc.flops(1))]
+    }
+
     /// 2 × multiply-adds for one image: conv1 on 28×28 (1·8·82·82 = 53,792), conv2 on 14×14
     /// (8·16·40·40 = 204,800) counting in-bounds taps only, and the classifier (784·10 = 7,840);
     /// total 2·266,432 = 532,864. Bias adds, ReLU and max-pool comparisons are not counted.

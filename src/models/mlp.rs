@@ -88,6 +88,11 @@ impl Mlp {
         self.fc1.param_count() + self.fc2.param_count() + self.fc3.param_count()
     }
 
+    /// 2 × multiply-adds per image of each dense layer, by tensor prefix.
+    pub fn layer_flops(&self) -> Vec<(String, u64)> {
+        self.linears().iter().map(|(n, l)| (n.to_string(), l.flops(1))).collect()
+    }
+
     /// 2 × multiply-adds of the three GEMMs for one image: 2·(784·128 + 128·64 + 64·10) = 218,368.
     /// Bias adds and ReLUs are not counted.
     pub fn flops_per_inference(&self) -> u64 {

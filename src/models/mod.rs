@@ -113,6 +113,16 @@ impl Model {
         }
     }
 
+    /// 2 × multiply-adds per inference of each dense layer and convolution, by tensor prefix (the
+    /// names [`Self::linears_mut`] and [`Self::convs_mut`] use).
+    pub fn layer_flops(&self) -> Vec<(String, u64)> {
+        match self {
+            Model::Mlp(m) => m.layer_flops(),
+            Model::Cnn(m) => m.layer_flops(),
+            Model::Transformer(m) => m.layer_flops(),
+        }
+    }
+
     /// Layers with an INT8 form — dense layers and convolutions, by tensor prefix, in forward order
     /// of each kind (convolutions first): what the INT8 table runs in INT8.
     pub fn int8_layers(&self) -> Vec<String> {

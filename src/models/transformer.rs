@@ -248,6 +248,20 @@ impl Transformer {
             + self.head.param_count()
     }
 
+    /// 2 × multiply-adds per sequence of each dense layer, by tensor prefix (the projections and the
+    /// FFN over every position, the head once); attention's own products belong to no layer.
+    pub fn layer_flops(&self) -> Vec<(String, u64)> {
+        let s = Self::SEQ;
+        let mut v = Vec::new();
+        for (i, b) in self.blocks.iter().enumerate() {
+            for (name, l) in [("attn.q", &b.q), ("attn.k", &b.k), ("attn.v", &b.v), ("attn.o", &b.o), ("ffn.fc1", &b.fc1), ("ffn.fc2", &b.fc2)] {
+                v.push((format!("blocks.{i}.{name}"), l.flops(s)));
+            }
+        }
+        v.push(("head".to_string(), self.head.flops(1)));
+        v
+    }
+
     /// 2 × multiply-adds for one sequence: per block the Q, K, V, O projections (4·64·64·64), the
     /// attention scores and context (2·64·64·64 over all heads) and the FFN (2·64·64·256), then the
     /// head (64·4): 2·7,340,288 = 14,680,576. Embedding, LayerNorm, softmax, GELU, residual adds and
