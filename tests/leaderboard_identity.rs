@@ -67,7 +67,7 @@ fn view(rows: &[Row]) -> Vec<(Option<usize>, String, char, String)> {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn the_key_is_the_normalized_team_and_the_artifact() {
     assert_eq!(normalize_team("  Team\t  TENSOR \n"), "team tensor");
-    assert_eq!(normalize_team("ÉQUIPE  Ünïcode"), "équipe ünïcode", "Unicode lowercase");
+    assert_eq!(normalize_team("ÉQUIPE  Ünïcode"), "equipe unicode", "Unicode lowercase, accents folded");
     let a = variant("Team A", 'a', 8.0, true, 1.0);
     let a_spaced = variant("  team   a ", 'a', 8.0, true, 2.0);
     let b = variant("Team B", 'a', 8.0, true, 3.0);
@@ -97,6 +97,30 @@ fn two_teams_with_the_same_artifact_are_two_rows() {
         assert!(rows.iter().all(|r| r.rank == Some(1) && r.tied && r.history.is_empty()), "{name}: {rows:#?}");
     }
     assert_eq!(boards.pareto, vec![a.hash.clone()], "the shared artifact is on the front once");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn names_that_look_the_same_are_one_team_so_a_team_cannot_take_several_rows() {
+    // Played as a team that submits four entries under spellings the board would show alike: a
+    // zero-width space, a Cyrillic о, a soft hyphen, fullwidth letters, a decomposed accent.
+    let spellings = ["Team Tensor", "Team\u{200B} Tensor", "Team Tens\u{043E}r", "Team Tensor\u{00AD}", "Ｔｅａｍ Ｔｅｎｓｏｒ", "Te\u{0301}am Tensor", "𝐓𝐞𝐚𝐦 Tensor", "Team\u{2800}Tensor"];
+    for s in spellings {
+        assert_eq!(normalize_team(s), "team tensor", "{s:?}");
+        tinymlperf::submission::check_text(s, "", "").unwrap_or_else(|e| panic!("{s:?} is a name a person may type: {e}"));
+    }
+    let mut es: Vec<Entry> = spellings.iter().enumerate().map(|(i, s)| variant(s, (b'1' + i as u8) as char, 30.0 - i as f64, false, i as f64)).collect();
+    es.push(variant("Rival", '9', 25.5, false, 99.0));
+    let b = leaderboard::boards(&es, EventId::MlpSprint);
+    let rows = view(&b.speed);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0], (Some(1), "Team Tensor".into(), '1', "2345678".into()));
+    assert_eq!((rows[1].0, rows[1].1.as_str()), (Some(2), "Rival"), "the rival keeps second place");
+    // Different names stay different teams; a name of invisible characters only is refused.
+    assert_ne!(normalize_team("Team Tensor"), normalize_team("Team Tensors"));
+    assert_ne!(normalize_team("Команда"), normalize_team("Komanda"));
+    let e = tinymlperf::submission::check_text("\u{200B}\u{2060}", "", "").unwrap_err().to_string();
+    assert!(e.contains("team name has no visible character"), "{e}");
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

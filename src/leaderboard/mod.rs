@@ -40,11 +40,7 @@ impl Board {
     }
 }
 
-/// A team name as identity compares it: trimmed, inner whitespace runs collapsed to one space, and
-/// lowercased (Unicode), so "Team  Tensor " and "team tensor" are one team.
-pub fn normalize_team(team: &str) -> String {
-    team.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
+pub use crate::submission::team::normalize_team;
 
 /// An entry's identity: the normalized team ([`normalize_team`]) and the artifact hash, as
 /// `"<hash>:<team>"` (the hash is 64 hex digits, so the key splits unambiguously). The same package

@@ -5,6 +5,7 @@ pub mod custom;
 pub mod entry_model;
 pub mod provenance;
 pub mod recipe;
+pub mod team;
 
 pub use entry_model::{load_entry, sha256_hex, EntryModel};
 pub use provenance::{Provenance, Verdict, VerifierRun};
@@ -244,6 +245,11 @@ pub fn check_text(team: &str, description: &str, url: &str) -> Result<()> {
     }
     if team.chars().any(char::is_control) {
         return Err(Error::format("submission", "team name contains control characters"));
+    }
+    // Identity ignores characters drawn as nothing (team::normalize_team): a name of only those
+    // would be no name at all.
+    if team::normalize_team(team).is_empty() {
+        return Err(Error::format("submission", "team name has no visible character"));
     }
     // Bidirectional overrides and isolates would let a name display as another (shown reversed)
     // and break the board's layout around it.
