@@ -5,8 +5,11 @@
 // - Only http(s) addresses are fetched; `data:`, `blob:`, `javascript:`, `file:` and anything else is
 //   refused with a notice and nothing from it is shown.
 // - A board written by `npm run board:verify` has a top-level `verifier` object next to `entries`:
-//   its entries keep the provenance the file gives them (a verified entry shows "verified") — for
-//   display in this course board view only. A board without one is self-reported as a whole.
+//   served from this page's own origin (the course's site, where students cannot put files), its
+//   entries keep the provenance the file gives them (a verified entry shows "verified") — for display
+//   in this course board view only. Any file can carry a `verifier` object, so a board from any other
+//   origin (a student's own site) is self-reported as a whole, and the box says why. A board without
+//   one is self-reported as a whole.
 //   Everything else in a board (an entry claiming "measured here", a self-reported one) becomes
 //   self-reported from the board's URL.
 // - "Add these entries to my leaderboard" stores them self-reported from the board's URL, always.
@@ -45,24 +48,26 @@ function verifierOf(text) {
 }
 
 /**
- * Fetches and reads a course board: `{url, host, verifier, entries, keys, text}`. Entries are the
- * engine's, self-reported from the board's URL, except — on a board with a `verifier` — those the
- * file marks verified, which keep that for this view. Throws a message a person can read.
+ * Fetches and reads a course board: `{url, host, verifier, trusted, entries, keys, text}`. Entries are
+ * the engine's, self-reported from the board's URL, except — on a board with a `verifier` served from
+ * `origin`, this page's (`trusted`) — those the file marks verified, which keep that for this view.
+ * Throws a message a person can read.
  */
-export async function loadBoard(engine, url) {
+export async function loadBoard(engine, url, origin = location.origin) {
   const res = await fetch(url, { cache: 'no-cache' });
   if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
   const text = await res.text();
   const source = url.href;
   const outside = await mergeFrom(engine, [], text, source);
   const verifier = verifierOf(text);
+  const trusted = Boolean(verifier) && url.origin === origin;
   let entries = outside.entries;
-  if (verifier) {
+  if (trusted) {
     const asGiven = await engine.request('merge', { existing: [], text });
     const given = new Map(asGiven.keys.map((k, i) => [k, asGiven.entries[i]]));
     entries = outside.keys.map((k, i) => (given.get(k)?.provenance?.kind === 'verified' ? given.get(k) : outside.entries[i]));
   }
-  return { url, host: url.host, verifier, entries, keys: outside.keys, text, source };
+  return { url, host: url.host, verifier, trusted, origin, entries, keys: outside.keys, text, source };
 }
 
 /** Counts of the board's entries by provenance, in words: "2 verified (1 claim not reproduced), 1 self-reported". */
@@ -77,7 +82,11 @@ function provenanceCounts(entries) {
 /** The box above the boards: where the board came from and whether its entries were re-measured. */
 export function boardInfo(board, { onAdd } = {}) {
   const v = board.verifier;
-  const trust = v
+  const trust = v && !board.trusted
+    ? h('p', { class: 'course-trust self', dataset: { trust: 'self-reported' } }, h('span', { 'aria-hidden': 'true' }, '◌ '),
+      `This board says it was verified, but it is served from ${board.host}, not from this page’s site (${new URL(board.origin).host}): `,
+      'only a board published next to the page can vouch for its entries, so they are shown self-reported, ranked only among self-reported entries.')
+    : v
     ? h('p', { class: 'course-trust verified', dataset: { trust: 'verified' } }, h('span', { 'aria-hidden': 'true' }, '✔ '),
       `Verified by a run in ${v.engine || 'an unknown engine'}, build ${v.build_id || '?'}, ${fmtDate(v.date)}`,
       v.cores ? ` (${v.cores} cores)` : '', ` — as the board file states. ${provenanceCounts(board.entries)}.`)

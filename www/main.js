@@ -503,7 +503,7 @@ async function loadCourseBoard() {
     const board = await loadBoard(engine, where.url);
     state.course = board.entries;
     state.courseKeys = new Set(board.keys);
-    box.dataset.state = board.verifier ? 'verified' : 'self-reported';
+    box.dataset.state = board.trusted ? 'verified' : 'self-reported';
     box.replaceChildren(...boardInfo(board, {
       onAdd: async () => {
         const res = await importFrom(board.text, board.source);

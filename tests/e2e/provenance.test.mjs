@@ -314,6 +314,27 @@ test('(c) ?board= refuses non-http(s) addresses; an http board says where it cam
   await p.locator('#boards').screenshot({ path: shotPath('provenance-board-phone.png') });
   await p.setViewportSize(DESKTOP);
 
+  // The same board served from a student's own site: any file can carry a `verifier` object, so off
+  // the page's origin nothing on it counts as verified, and the box says why.
+  await p.context().route('https://student.example/board.json', (r) => r.fulfill({ body: verifiedBoard, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' } }));
+  await p.goto(`${env.url}?event=mlp_sprint&board=${encodeURIComponent('https://student.example/board.json')}`);
+  await ready(p);
+  info = await p.textContent('#course-info');
+  assert.match(info, /Course leaderboard: 3 entries from student\.example/, info);
+  assert.ok(info.includes(`This board says it was verified, but it is served from student.example, not from this page’s site (${host})`), info);
+  assert.doesNotMatch(info, /Verified by a run/);
+  assert.equal(await p.getAttribute('#course-info', 'data-state'), 'self-reported');
+  await p.locator('#course-info').screenshot({ path: shotPath('provenance-board-offsite.png') });
+  const fromStudent = (await rowsOf(p)).filter((r) => r.board === 'speed');
+  for (const team of ['Team Verified', 'Team Bold', 'Team Unverified']) {
+    const r = fromStudent.find((x) => x.team === team);
+    assert.equal(r?.provenance, 'self_reported', `${team}: self-reported on a board from another site`);
+    assert.equal(r.table, 'self-reported');
+  }
+  assert.equal(fromStudent[0].team, 'Team Local', 'the measured entry first');
+  await p.goto(`${env.url}?event=mlp_sprint&board=course/verified.json`);
+  await ready(p);
+
   // Added to the visitor's own leaderboard, the board's entries are self-reported from its address.
   await p.click('#course-info button.course-add');
   await p.waitForFunction(() => /^Added \d+ \(self-reported\)/.test(document.querySelector('#course-info button.course-add').textContent));
