@@ -143,23 +143,9 @@ fn a_consistent_forgery_imports_only_as_self_reported_and_a_rerun_says_not_repro
 fn bimodal_forgery(fast_share: f64, claimed: f64) -> Entry {
     let mut e = entry().clone();
     let honest = e.report.timing.speedup;
-    let t = &mut e.report.timing;
-    let n = t.baseline.samples_ms.len();
-    t.candidate.samples_ms = t.baseline.samples_ms.iter().enumerate().map(|(i, b)| b / if (i as f64) < fast_share * n as f64 { claimed } else { honest }).collect();
-    let c = &t.candidate.samples_ms;
-    t.candidate.median_ms = stats::median(c);
-    t.candidate.mad_ms = stats::mad(c);
-    t.candidate.p10_ms = stats::percentile(c, 0.1);
-    t.candidate.p90_ms = stats::percentile(c, 0.9);
-    t.candidate.min_ms = c.iter().copied().fold(f64::INFINITY, f64::min);
-    t.speedup = t.baseline.median_ms / t.candidate.median_ms;
-    let p = CompetitionProfiler::default();
-    let (lo, hi) = stats::bootstrap_speedup_ci(&t.baseline.samples_ms, &t.candidate.samples_ms, t.ci_level, p.resamples, e.report.seed);
-    t.speedup_ci = [lo, hi];
-    t.unstable = !((hi - lo) / t.speedup <= p.max_ci_rel_width);
-    t.unstable_reason = t.unstable.then(|| format!("the 95% interval [{lo:.2}, {hi:.2}] spans {:.0}% of the speedup", (hi - lo) / t.speedup * 100.0));
-    e.gate = scoring::gate_report(&e.report);
-    rescore(&mut e);
+    let n = e.report.timing.baseline.samples_ms.len();
+    let samples = e.report.timing.baseline.samples_ms.iter().enumerate().map(|(i, b)| b / if (i as f64) < fast_share * n as f64 { claimed } else { honest }).collect();
+    support::set_candidate_samples(&mut e, samples);
     e.team = "Bimodal".into();
     e
 }
