@@ -421,14 +421,14 @@ pub fn export_csv(entries: JsValue) -> Result<String, JsError> {
 pub fn encode_share(entry: JsValue) -> Result<String, JsError> {
     let e: crate::submission::Entry = from_js(entry, "entry")?;
     e.validate().map_err(js_err)?;
-    crate::format::share::encode(&e).map_err(js_err)
+    crate::submission::share::encode(&e).map_err(js_err)
 }
 
 /// The entry in a share-link fragment, marked self-reported ("share link"): the link's figures are
 /// its author's word. Damaged, old or edited links throw a clear message.
 #[wasm_bindgen(js_name = decodeShare)]
 pub fn decode_share(fragment: &str) -> Result<JsValue, JsError> {
-    to_js(&crate::format::share::decode(fragment).map_err(js_err)?)
+    to_js(&crate::submission::share::decode(fragment).map_err(js_err)?)
 }
 
 /// Whether `rerun` (measured here with the claim's seed) reproduces `claim`: a
@@ -475,7 +475,7 @@ pub fn limits() -> Result<JsValue, JsError> {
     to_js(&Limits {
         max_package_bytes: crate::format::MAX_PACKAGE_BYTES,
         max_import_bytes: crate::leaderboard::store::MAX_IMPORT_BYTES,
-        max_share_chars: crate::format::share::MAX_SHARE_CHARS,
+        max_share_chars: crate::submission::share::MAX_SHARE_CHARS,
         max_kernel_bytes: crate::format::wasm_module::MAX_KERNEL_BYTES,
     })
 }

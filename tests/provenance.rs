@@ -4,7 +4,7 @@
 mod support;
 
 use std::sync::OnceLock;
-use tinymlperf::format::share;
+use tinymlperf::submission::share;
 use tinymlperf::leaderboard::{export_csv, export_json, merge_json_from, EntryStore, MemoryStore};
 use tinymlperf::profiler::{stats, CompetitionProfiler, HostClock};
 use tinymlperf::scoring;

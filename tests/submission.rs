@@ -4,7 +4,8 @@ mod support;
 
 use std::sync::OnceLock;
 use tinymlperf::events::{self, EventId};
-use tinymlperf::format::{share, Dtype, Package};
+use tinymlperf::format::{Dtype, Package};
+use tinymlperf::submission::share;
 use tinymlperf::leaderboard::{self, store, Board, EntryStore, MemoryStore};
 use tinymlperf::profiler::HostClock;
 use tinymlperf::scoring::{self, innovation::Artifact, Division};

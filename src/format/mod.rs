@@ -1,4 +1,4 @@
-//! Untrusted bytes are validated here: model *packages* (and later share links).
+//! Untrusted bytes are validated here: model *packages* (share links, which carry an entry, are `submission::share`).
 //!
 //! A package is a safetensors file whose tensors are all finite `F32` and whose `__metadata__` carries
 //! at least [`META_FORMAT_VERSION`] = [`FORMAT_VERSION`] and [`META_SHA256`], the SHA-256 of the tensor
@@ -19,7 +19,6 @@
 //! ```
 pub mod pretty_json;
 pub mod safetensors;
-pub mod share;
 pub use tinymlperf_kernelcheck::instrument as wasm_instrument;
 pub use tinymlperf_kernelcheck::module as wasm_module;
 

@@ -5,6 +5,7 @@ pub mod custom;
 pub mod entry_model;
 pub mod provenance;
 pub mod recipe;
+pub mod share;
 pub mod team;
 
 pub use entry_model::{load_entry, sha256_hex, EntryModel};

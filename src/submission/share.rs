@@ -3,7 +3,7 @@
 //! link is refused with a message that says what is wrong.
 //!
 //! Layout: `v1.<base64url(deflate(json))>.<first 16 hex digits of sha256(json)>`.
-use crate::submission::Entry;
+use super::Entry;
 use crate::{Error, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
