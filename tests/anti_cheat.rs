@@ -280,12 +280,64 @@ fn a_built_in_int8_or_sparse_table_earns_kernel_points_only_when_its_layers_do_a
     p.set_meta(META_KERNELS, "sparse");
     let ck = kernel_points(&p);
     assert!(!ck.detected && ck.points == 0.0, "{ck:?}");
-    assert!(ck.evidence.iter().any(|l| l.contains("sparse kernels run 1 of 3") && l.contains("only 0.6%")), "{ck:?}");
+    assert!(ck.evidence.iter().any(|l| l.contains("sparse kernels run 1 of 3") && l.contains("prunes only 0.1% of the reference's weights")), "{ck:?}");
     // The first layer pruned (92% of the multiply-adds): the points are earned.
     let mut p = zero_smallest(reference.clone(), "fc1.weight", 0.5);
     p.set_meta(META_KERNELS, "sparse");
     let ck = kernel_points(&p);
     assert!(ck.detected && (ck.points - 0.05).abs() < 1e-12 && ck.evidence.iter().any(|l| l.contains("91.9% of the model's multiply-adds")), "{ck:?}");
+}
+
+/// The reference MLP inside a wider one, `extra` hidden units added to fc1 whose weights are zero except,
+/// when `dead`, one input weight of 1.0 with a bias of −10 (a unit that never fires): the same logits.
+fn padded_reference(extra: usize, dead: bool) -> tinymlperf::format::Package {
+    let (_, r) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();
+    let (w1, b1, w2) = (r.get("fc1.weight").unwrap(), r.get("fc1.bias").unwrap(), r.get("fc2.weight").unwrap());
+    let (h, k, h2) = (w1.shape[0], w1.shape[1], w2.shape[0]);
+    let mut fc1 = w1.data.clone();
+    let mut bias = b1.data.clone();
+    for u in 0..extra {
+        let mut row = vec![0.0; k];
+        if dead {
+            row[u % k] = 1.0;
+        }
+        fc1.extend(row);
+        bias.push(if dead { -10.0 } else { 0.0 });
+    }
+    let fc2: Vec<f32> = (0..h2).flat_map(|o| w2.data[o * h..(o + 1) * h].iter().copied().chain(std::iter::repeat(0.0).take(extra))).collect();
+    let mut p = r.clone();
+    p.insert("fc1.weight", vec![h + extra, k], fc1).unwrap();
+    p.insert("fc1.bias", vec![h + extra], bias).unwrap();
+    p.insert("fc2.weight", vec![h2, h + extra], fc2).unwrap();
+    p.set_meta(tinymlperf::format::META_ARCHITECTURE, format!("mlp:784-{}-{h2}-10/relu", h + extra));
+    p
+}
+
+#[test]
+fn zeros_padded_around_the_reference_are_not_pruning() {
+    use tinymlperf::format::META_KERNELS;
+    let tech = |i: &scoring::Innovation, id: &str| i.techniques.iter().find(|t| t.id == id).unwrap().clone();
+    for dead in [false, true] {
+        // 512 extra units: 80% of the weights are zero, and the logits are exactly the reference's.
+        let mut p = padded_reference(512, dead);
+        p.set_meta(META_KERNELS, "sparse");
+        let bytes = p.to_bytes().unwrap();
+        let e = load_entry(EventId::MlpSprint, &bytes).unwrap();
+        let r = submission::reference(EventId::MlpSprint).unwrap();
+        let x = r.0.dataset.inputs(0, 32);
+        assert_eq!(e.model.forward(&kernels::scalar(), x.as_input(), 32).unwrap(), r.0.model.forward(&kernels::scalar(), x.as_input(), 32).unwrap(), "the same logits");
+        let i = innovation_on(&bytes);
+        let (pr, ck) = (tech(&i, "pruning"), tech(&i, "custom_kernels"));
+        assert!(!pr.detected && pr.points == 0.0, "dead {dead}: {pr:?}");
+        assert!(pr.evidence[0].contains("zeros added around the reference's weights are not pruning"), "{pr:?}");
+        assert!(!ck.detected && ck.evidence.iter().any(|l| l.contains("prunes only 0.0% of the reference's weights")), "{ck:?}");
+        assert_eq!(i.score, 0.0, "dead {dead}: {:?}", i.techniques.iter().filter(|t| t.points > 0.0).collect::<Vec<_>>());
+    }
+    // Pruning the reference's own weights still counts, on the reference's architecture.
+    let mut p = zero_smallest(tinymlperf::events::load_model(EventId::MlpSprint).unwrap().1, "fc1.weight", 0.5);
+    p.set_meta(META_KERNELS, "sparse");
+    let pr = tech(&innovation_on(&p.to_bytes().unwrap()), "pruning");
+    assert!(pr.detected && pr.evidence[0].contains("of the reference's weights pruned"), "{pr:?}");
 }
 
 #[test]

@@ -8,9 +8,9 @@
 //! | technique | points | detected when |
 //! |---|---|---|
 //! | quantization | 0.30 × Σ share·factor | weight tensors stored as int8/uint8 (factor 1) or int16/fp16/bf16 (factor 0.5) |
-//! | pruning | 0.25 × min(1, s/0.8) + 0.05 if structured | exact zeros in the weight tensors beyond the reference's, s ≥ 5% |
+//! | pruning | 0.25 × min(1, s/0.8) + 0.05 if structured | s ≥ 5% of the reference's nonzero weights pruned: s = 1 − nnz / min(size, nnz of the reference) over the weight tensors (zeros padded around the reference's weights are not pruning) |
 //! | distillation | 0.20 × min(1, (1 − p)/0.5) | fewer than 90% of the reference's parameters (ratio p) *and* the gate passed |
-//! | custom kernels | 0.10 + 0.05 | the entry's own module *executed* SIMD carrying ≥ 25% of its arithmetic in a checked call (0.10); its executed integer dot products did ≥ 25% of the model's multiply-adds, or a built-in INT8/sparse table runs the entry's own int8/pruned layers and those do ≥ 25% of the model's multiply-adds (0.05). Built-in tables earn no SIMD credit |
+//! | custom kernels | 0.10 + 0.05 | the entry's own module *executed* SIMD carrying ≥ 25% of its arithmetic in a checked call (0.10); its executed integer dot products did ≥ 25% of the model's multiply-adds, or a built-in INT8/sparse table runs the entry's own int8/pruned layers and those do ≥ 25% of the model's multiply-adds (0.05; the sparse table also needs the pruning above). Built-in tables earn no SIMD credit |
 //! | memory | 0.10 × min(1, (1 − r)/0.5) | peak activation bytes below the reference's (ratio r < 0.95) |
 //! | compression | 0.10 × min(1, (1 − r)/0.75) | stored weight bytes below 90% of the reference's (ratio r) |
 use super::Division;
@@ -168,11 +168,22 @@ fn zero_share(p: &Package) -> (usize, usize) {
     weight_tensors(p).iter().fold((0, 0), |(z, n), (_, t)| (z + t.data.iter().filter(|v| **v == 0.0).count(), n + t.data.len()))
 }
 
-fn pruning(a: &Artifact<'_>, reference_zero_share: f64) -> Technique {
+/// Share of the reference's nonzero weights the entry does without: `1 − nnz / min(size, nnz_ref)`
+/// over the weight tensors, from the package's `(zeros, total)` and the reference's nonzero count.
+/// Counted against the reference, not the entry's own size: a model padded with zero (or dead) units
+/// keeps every weight the reference has and has pruned nothing, however many zeros it holds. A
+/// smaller model (a distilled student) is measured against its own size, so being smaller is not
+/// counted as pruning too.
+fn pruned_share((zeros, total): (usize, usize), reference_nonzeros: usize) -> f64 {
+    let nnz = total - zeros;
+    (1.0 - nnz as f64 / total.min(reference_nonzeros).max(1) as f64).max(0.0)
+}
+
+fn pruning(a: &Artifact<'_>, reference_nonzeros: usize) -> Technique {
     let mut t = technique("pruning", "Pruning");
     let (zeros, total) = zero_share(a.package);
-    let s = zeros as f64 / total.max(1) as f64 - reference_zero_share;
-    if s >= 0.05 {
+    let s = pruned_share((zeros, total), reference_nonzeros);
+    if s >= MIN_PRUNED {
         let mut structured_zeros = 0.0;
         for (name, w) in weight_tensors(a.package) {
             let z = w.data.iter().filter(|v| **v == 0.0).count();
@@ -185,7 +196,9 @@ fn pruning(a: &Artifact<'_>, reference_zero_share: f64) -> Technique {
         let structured = structured_zeros / zeros.max(1) as f64 >= 0.5;
         t.detected = true;
         t.points = 0.25 * (s / 0.8).min(1.0) + if structured { 0.05 } else { 0.0 };
-        t.evidence.insert(0, format!("{} of all weights are exactly zero ({} beyond the reference){}", pct(zeros as f64 / total.max(1) as f64), pct(s), if structured { ", mostly structured" } else { "" }));
+        t.evidence.insert(0, format!("{} of all weights are exactly zero ({} of the reference's weights pruned){}", pct(zeros as f64 / total.max(1) as f64), pct(s), if structured { ", mostly structured" } else { "" }));
+    } else if zeros * 20 >= total {
+        t.evidence.push(format!("{} of weights are zero, but the entry keeps {} nonzero weights and the reference has {}: zeros added around the reference's weights are not pruning", pct(zeros as f64 / total.max(1) as f64), total - zeros, reference_nonzeros));
     } else {
         t.evidence.push(format!("{} of weights are zero: no pruning", pct(zeros as f64 / total.max(1) as f64)));
     }
@@ -227,7 +240,11 @@ pub fn int_dot_share(x: &crate::format::wasm_instrument::ExecutedOps, model: &Mo
     x.int_dot_macs_per_call / macs.max(1.0)
 }
 
-fn custom_kernels(a: &Artifact<'_>) -> Technique {
+/// Least share of the reference's weights an entry must prune to earn pruning points (and, on the
+/// sparse table, its kernel points).
+pub const MIN_PRUNED: f64 = 0.05;
+
+fn custom_kernels(a: &Artifact<'_>, pruned: f64) -> Technique {
     let mut t = technique("custom_kernels", "Custom kernels");
     if let Some(m) = a.module {
         t.evidence.push(format!("own WebAssembly module {} ({} bytes, {} functions, {} instructions)", &m.sha256[..12], m.bytes, m.functions, m.instructions));
@@ -271,6 +288,10 @@ fn custom_kernels(a: &Artifact<'_>) -> Technique {
     let share = |names: &[String]| flops.iter().filter(|(l, _)| names.contains(l)).map(|(_, f)| *f as f64).sum::<f64>() / total.max(1.0);
     let special = match a.kernels.name {
         "int8" if !int8.is_empty() => Some((format!("INT8 kernels run {} of {} dense and convolution layers on the entry's int8 weights", int8.len(), n + convs), share(&int8))),
+        "sparse" if !sparse.is_empty() && pruned < MIN_PRUNED => {
+            t.evidence.push(format!("sparse kernels run {} of {n} dense layers, but the entry prunes only {} of the reference's weights (credit from {}): no credit", sparse.len(), pct(pruned), pct(MIN_PRUNED)));
+            return t;
+        }
         "sparse" if !sparse.is_empty() => Some((format!("sparse kernels run {} of {n} dense layers on the entry's pruned weights", sparse.len()), share(&sparse))),
         _ => None,
     };
@@ -318,7 +339,8 @@ fn compression(a: &Artifact<'_>) -> Technique {
 /// (so weights that happen to be zero in the reference are not counted as pruning).
 pub fn detect(a: &Artifact<'_>, reference_package: &Package) -> Innovation {
     let (rz, rn) = zero_share(reference_package);
-    let mut techniques = vec![quantization(a), pruning(a, rz as f64 / rn.max(1) as f64), distillation(a), custom_kernels(a), memory(a), compression(a)];
+    let pruned = pruned_share(zero_share(a.package), rn - rz);
+    let mut techniques = vec![quantization(a), pruning(a, rn - rz), distillation(a), custom_kernels(a, pruned), memory(a), compression(a)];
     let mut claimed_not_detected = Vec::new();
     for t in &mut techniques {
         if claimed(a.description, &t.id) {
