@@ -7,7 +7,7 @@
 //   -o FILE            output board (default board-verified.json)
 //   --workers N        pages measuring at once in the one browser (default: half the cores, ≥ 1)
 //   --shard i/n        only the entries with sha256(entry key) mod n = i − 1 (for a CI matrix)
-//   --seed S           base seed; an entry's seed = f(S, entry key), so shards and one run agree
+//   --seed S           base seed; an entry's seed = f(S, event, team, architecture), so shards and one run agree
 //   --budget S         timing budget per run, seconds (default 10)
 //   --artifacts DIR    packages and .wasm kernels students handed in, matched by sha256
 //   --merge-shards     the inputs are this script's shard outputs: merge them into one board
@@ -52,6 +52,13 @@ export const MAX_RUNS = 4;
 export const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 /** The fresh seed of an entry: a function of the base seed and the entry key only (< 2^52, exact in JS). */
 export const seedFor = (base, key) => parseInt(sha256(`tinymlperf-board-verify\0${base}\0${key}`).slice(0, 13), 16);
+/**
+ * What an entry's seed is drawn for: its event, its team (the normalized name, from its key
+ * `<hash>:<team>`) and its architecture — not its artifact. Byte-different copies of one model by one
+ * team then meet the same fresh check inputs and get one verdict, instead of one draw each: the closed
+ * division's 99% agreement line carries seed noise, and every extra seed was another ticket past it.
+ */
+export const drawKey = (entry, key) => `${entry.event}\0${key.slice(key.indexOf(':') + 1)}\0${entry.architecture}`;
 /** 0-based shard of an entry key among n. */
 export const shardOf = (key, n) => parseInt(sha256(key).slice(0, 8), 16) % n;
 
@@ -235,7 +242,7 @@ export async function verify({ files, workers, shard = null, seed, budget = 10, 
   }
   const { entries: all, keys } = readInputs(engine, files);
   const boardId = sha256([...keys].sort().join('\n'));
-  const mine = all.map((entry, index) => ({ entry, index, key: keys[index], seed: seedFor(seed, keys[index]) }))
+  const mine = all.map((entry, index) => ({ entry, index, key: keys[index], seed: seedFor(seed, drawKey(entry, keys[index])) }))
     .filter((x) => !shard || shardOf(x.key, shard.n) === shard.i - 1);
   const artifacts = indexArtifacts(artifactsDir);
   const limits = engine.limits();

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, open } from './harness.mjs';
-import { loadEngine } from '../../scripts/board-verify.mjs';
+import { loadEngine, seedFor, drawKey } from '../../scripts/board-verify.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCRIPT = path.join(ROOT, 'scripts/board-verify.mjs');
@@ -85,6 +85,18 @@ const common = () => ['--budget', String(BUDGET), '--seed', String(SEED), '--wor
 const byTeam = (out) => Object.fromEntries(out.results.map((r) => [r.team, r]));
 const essence = (out) => out.results.map((r) => ({ key: r.key, seed: r.seed, status: r.status })).concat(
   out.entries.map((e) => ({ key: engine.entryKey(e), seed: e.report.seed, provenance: e.provenance.kind })));
+
+test('a seed is drawn per event, team and architecture: byte-different copies of one model by one team get one draw', () => {
+  const entry = (event, architecture) => ({ event, architecture });
+  const mlp = 'mlp:784-128-64-10/relu';
+  const seed = (key, e) => seedFor(SEED, drawKey(e, key));
+  const a = seed(`${'a'.repeat(64)}:team alpha`, entry('mlp_sprint', mlp));
+  assert.equal(seed(`${'b'.repeat(64)}:team alpha`, entry('mlp_sprint', mlp)), a, 'another artifact of the same model by the same team: the same draw');
+  assert.notEqual(seed(`${'a'.repeat(64)}:team beta`, entry('mlp_sprint', mlp)), a, 'another team: its own draw');
+  assert.notEqual(seed(`${'b'.repeat(64)}:team alpha`, entry('mlp_sprint', 'mlp:784-64-32-10/relu')), a, 'another architecture (a distilled student): its own draw');
+  assert.notEqual(seed(`${'a'.repeat(64)}:team alpha`, entry('cnn_marathon', mlp)), a, 'another event: its own draw');
+  assert.ok(Number.isSafeInteger(a) && a < 2 ** 52);
+});
 
 test('the fixture course is internally consistent, including the forgery', () => {
   const m = engine.mergeEntries([], fs.readFileSync(inputs()[0], 'utf8'), 'alpha-gamma.json');
