@@ -179,9 +179,9 @@ fn pruned_share((zeros, total): (usize, usize), reference_nonzeros: usize) -> f6
     (1.0 - nnz as f64 / total.min(reference_nonzeros).max(1) as f64).max(0.0)
 }
 
-fn pruning(a: &Artifact<'_>, reference_nonzeros: usize) -> Technique {
+/// `(zeros, total)`: the entry's weight-tensor counts ([`zero_share`]).
+fn pruning(a: &Artifact<'_>, (zeros, total): (usize, usize), reference_nonzeros: usize) -> Technique {
     let mut t = technique("pruning", "Pruning");
-    let (zeros, total) = zero_share(a.package);
     let s = pruned_share((zeros, total), reference_nonzeros);
     if s >= MIN_PRUNED {
         let mut structured_zeros = 0.0;
@@ -339,8 +339,9 @@ fn compression(a: &Artifact<'_>) -> Technique {
 /// (so weights that happen to be zero in the reference are not counted as pruning).
 pub fn detect(a: &Artifact<'_>, reference_package: &Package) -> Innovation {
     let (rz, rn) = zero_share(reference_package);
-    let pruned = pruned_share(zero_share(a.package), rn - rz);
-    let mut techniques = vec![quantization(a), pruning(a, rn - rz), distillation(a), custom_kernels(a, pruned), memory(a), compression(a)];
+    let counts = zero_share(a.package);
+    let pruned = pruned_share(counts, rn - rz);
+    let mut techniques = vec![quantization(a), pruning(a, counts, rn - rz), distillation(a), custom_kernels(a, pruned), memory(a), compression(a)];
     let mut claimed_not_detected = Vec::new();
     for t in &mut techniques {
         if claimed(a.description, &t.id) {
