@@ -169,6 +169,7 @@ test('(a) a forged export is self-reported, never "you", never above a measured 
   assert.doesNotMatch(await selfRow.locator('.notes').allTextContents().then((n) => n.join(' ')), /self-reported|forged\.json|not measured/, 'no note repeating the source');
   assert.equal((await selfRow.locator('td.team').textContent()).split('forged.json').length - 1, 1, 'the source once');
   shared.measuredPage = p;
+  shared.measuredProblems = probs; // (c) goes on in this page: its console is checked there too
   assert.deepEqual(problems, []);
   assert.deepEqual(probs, []);
   await page.close();
@@ -347,6 +348,7 @@ test('(c) ?board= refuses non-http(s) addresses; an http board says where it cam
     assert.match(r.prov, new RegExp(`self-reported · ${host.replace(/[.]/g, '\\.')}/…/verified\\.json`));
   }
   assert.equal(rows[0].team, 'Team Local');
+  assert.deepEqual(shared.measuredProblems, [], 'no console error on any board this page loaded');
 });
 
 test('(d) "Group by browser": an imported board from two engines groups its self-reported rows per engine, ranks restarting', { timeout: 300_000 }, async () => {
