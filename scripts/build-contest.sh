@@ -10,6 +10,7 @@
 #   cheat-lookup.wasm, cheat-cache.wasm  tests/kernels/cheaters (answers the public split / stale cache)
 #   cheat-lazy-after.wasm, cheat-exact-pixels.wasm, cheat-zero-corners.wasm
 #                                        tests/kernels/cheaters (tell checking from timing, then skip work)
+#   cheat-memo.wasm                      tests/kernels/cheaters (answers re-drawn images from memory)
 #   hostile-{imports,loop,oob,wrong}.wasm tests/kernels/hostile/*.wat via wat2wasm
 # Same toolchain route as the page (scripts/env.sh); one shared target dir so std is built once.
 set -euo pipefail
@@ -36,6 +37,7 @@ build tests/kernels/cheaters/Cargo.toml cheat-cache cache
 build tests/kernels/cheaters/Cargo.toml cheat-lazy-after lazy_after
 build tests/kernels/cheaters/Cargo.toml cheat-exact-pixels exact_pixels
 build tests/kernels/cheaters/Cargo.toml cheat-zero-corners zero_corners
+build tests/kernels/cheaters/Cargo.toml cheat-memo memo
 for f in tests/kernels/hostile/*.wat; do wat2wasm "$f" -o "$out/hostile-$(basename "$f" .wat).wasm"; done
 cp tests/kernels/hostile/not-wasm.wasm.txt "$out/hostile-not-wasm.wasm"
 log "contest modules: $(cd "$out" && ls -1 | tr '\n' ' ')"

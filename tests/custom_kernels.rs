@@ -15,6 +15,7 @@ const CHEAT_CACHE: &[u8] = include_bytes!("../target/contest/cheat-cache.wasm");
 const CHEAT_LAZY_AFTER: &[u8] = include_bytes!("../target/contest/cheat-lazy-after.wasm");
 const CHEAT_EXACT_PIXELS: &[u8] = include_bytes!("../target/contest/cheat-exact-pixels.wasm");
 const CHEAT_ZERO_CORNERS: &[u8] = include_bytes!("../target/contest/cheat-zero-corners.wasm");
+const CHEAT_MEMO: &[u8] = include_bytes!("../target/contest/cheat-memo.wasm");
 const IMPORTS: &[u8] = include_bytes!("../target/contest/hostile-imports.wasm");
 const LOOP: &[u8] = include_bytes!("../target/contest/hostile-loop.wasm");
 const OOB: &[u8] = include_bytes!("../target/contest/hostile-oob.wasm");
@@ -105,6 +106,35 @@ fn a_kernel_honest_only_on_exact_pixels_is_caught() {
 #[wasm_bindgen_test]
 fn a_kernel_honest_only_on_undithered_corners_is_caught() {
     rejected_at(CHEAT_ZERO_CORNERS, 78);
+}
+
+/// The reference package with one bias nudged: the changed-weights budget (0.5 relative RMS) applies.
+fn nudged_reference() -> Vec<u8> {
+    let mut p = tinymlperf::format::Package::parse(tinymlperf::events::weights(tinymlperf::events::EventId::MlpSprint)).unwrap();
+    let t = p.get("fc3.bias").unwrap().clone();
+    let mut data = t.data.clone();
+    data[0] += 1e-3;
+    p.insert("fc3.bias", t.shape, data).unwrap();
+    p.to_bytes().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_kernel_that_answers_re_drawn_images_from_memory_is_caught_by_a_fresh_instance() {
+    // It recognizes a re-drawn pool image by its ink shares and returns the logits of an earlier draw:
+    // 0.06–0.08 relative RMS off, every prediction the same, within the changed-weights budget its
+    // nudged weights earn. A fresh instance of the module, with no memory, answers those inputs otherwise.
+    let pkg = nudged_reference();
+    for seed in [71u64, 72] {
+        let clock = HostClock::new().unwrap();
+        let msg = submission::submit_custom_entry(&clock, &submission("memo", seed), CHEAT_MEMO, Some(&pkg), &submission::custom::Direct, &mut |_| {})
+            .map(|e| format!("accepted: {:.1}x, {}", e.report.timing.speedup, e.gate.reason))
+            .unwrap_or_else(|e| e.to_string());
+        assert!(msg.starts_with("entry rejected: output verification failed at call #") && msg.contains("a fresh instance of the kernel") && msg.contains(&format!("run seed {seed}")), "{msg}");
+    }
+    // The template on the same nudged weights is a pure function of its input: the replay passes it.
+    let clock = HostClock::new().unwrap();
+    let e = submission::submit_custom_entry(&clock, &submission("kernel", 71), TEMPLATE, Some(&pkg), &submission::custom::Direct, &mut |_| {}).unwrap();
+    assert_eq!(e.report.equivalence.budget.rel_rms, 0.5, "{:?}", e.report.equivalence.budget);
 }
 
 #[wasm_bindgen_test]

@@ -24,6 +24,18 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A seed for a run: 53 bits (exact as a JS number) from the host's randomness.
+pub fn host_seed() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    let r = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let r = {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        crate::data::rng::mix64(t ^ (&t as *const u64 as u64))
+    };
+    r & ((1 << 53) - 1)
+}
+
 impl SplitMix64 {
     /// A generator whose stream is fully determined by `seed`.
     pub fn new(seed: u64) -> Self {

@@ -129,6 +129,16 @@ pub trait Candidate {
     fn weight_bytes(&self) -> u64;
     /// Peak live activation bytes of one call.
     fn peak_activation_bytes(&self, batch: usize) -> u64;
+    /// A new instance of the same code with the same weights and no history, for candidates that keep
+    /// state between calls the engine cannot see (contestants' own modules). The run replays some of
+    /// its calls on one ([`REPLAY_CALLS`]): an output must depend on the call's input alone.
+    fn fresh_instance(&self) -> Option<Result<Box<dyn Candidate>>> {
+        None
+    }
+    /// Whether [`Candidate::fresh_instance`] has one to give (without making it).
+    fn keeps_state(&self) -> bool {
+        false
+    }
 }
 
 /// A model on a kernel table.
@@ -338,6 +348,18 @@ fn call_failure(place: &str, rel: f64, disagree: usize, rows: usize, budget: &Lo
     )
 }
 
+/// Calls of a candidate with [`Candidate::fresh_instance`] replayed on a fresh instance after the
+/// run, picked uniformly among all its calls by the host's randomness (not the run seed, which the
+/// submitter may choose): a kernel that answers some inputs from memory of earlier ones (a re-drawn
+/// image it recognizes) gives itself away, because the fresh instance has no such memory.
+pub const REPLAY_CALLS: usize = 16;
+/// Largest relative RMS difference between a call's logits and the fresh instance's for the same
+/// input. The same code on the same input is bit-identical; this leaves room for a kernel that picks
+/// its summation order at run time (about 1e-7), while an answer from memory of an earlier draw of
+/// the image is 1e-3 away even with its contrast corrected exactly (the dither alone), and 0.06–0.08
+/// without.
+pub const REPLAY_TOLERANCE: f64 = 1e-5;
+
 /// Chance that a call slot of the candidate's timed stream carries the next pending check batch
 /// (public split or fresh check set) instead of a plain stream batch.
 pub const CHECK_SLOT_PROBABILITY: f64 = 0.25;
@@ -399,6 +421,10 @@ struct CandidateCalls<'a> {
     /// Relative error of every verified call, in order.
     rels: Vec<f64>,
     calls_seen: Vec<CallRecord>,
+    /// Calls kept for the replay on a fresh instance (`None`: the candidate has none): call number,
+    /// where it sat, input and logits, a uniform sample of every call so far.
+    replay: Option<Vec<(u64, String, OwnedInput, Vec<f32>)>>,
+    replay_rng: crate::data::rng::SplitMix64,
 }
 
 fn concat_inputs(a: OwnedInput, b: OwnedInput) -> OwnedInput {
@@ -486,6 +512,7 @@ impl<'a> CandidateCalls<'a> {
                 }
             };
             self.check_call(&m, &reference);
+            self.keep_for_replay(&m);
             if m.timed {
                 self.timed_calls += 1;
                 self.checks_timed += u64::from(m.item != Item::Stream);
@@ -553,6 +580,54 @@ impl<'a> CandidateCalls<'a> {
         }
         self.rels.push(rel);
         self.calls_seen.push(CallRecord { place, rel, disagree, rows });
+    }
+
+    /// Reservoir sampling: after `n` calls, each is kept with probability [`REPLAY_CALLS`] / `n`.
+    fn keep_for_replay(&mut self, m: &Made) {
+        let Some(kept) = self.replay.as_mut() else { return };
+        let slot = if kept.len() < REPLAY_CALLS {
+            kept.len()
+        } else {
+            let j = self.replay_rng.below(m.call.min(u32::MAX as u64) as u32) as usize;
+            if j >= REPLAY_CALLS {
+                return;
+            }
+            j
+        };
+        let what = match m.item {
+            Item::Public(i) => format!("public held-out batch {}", i + 1),
+            Item::Check(i) => format!("fresh check batch {}", i + 1),
+            Item::Stream => "a timing batch".to_string(),
+        };
+        let rec = (m.call, format!("{}, {what}", m.at), m.input.clone(), m.logits.clone());
+        if slot == kept.len() {
+            kept.push(rec);
+        } else {
+            kept[slot] = rec;
+        }
+    }
+
+    /// Replays the kept calls, in call order, on a fresh instance of the candidate: the first whose
+    /// logits differ by more than [`REPLAY_TOLERANCE`] rejects the run.
+    fn replay_on(&mut self, fresh: &dyn Candidate) -> Result<()> {
+        let t0 = now_ms();
+        let mut kept = self.replay.take().unwrap_or_default();
+        kept.sort_by_key(|k| k.0);
+        for (call, at, input, logits) in &kept {
+            let again = fresh.forward(input.as_input(), self.batch)?;
+            let d2: f64 = again.iter().zip(logits).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
+            let r2: f64 = logits.iter().map(|&v| (v as f64).powi(2)).sum();
+            let rel = if again.len() == logits.len() && again.iter().all(|v| v.is_finite()) { (d2 / r2.max(f64::MIN_POSITIVE)).sqrt() } else { f64::INFINITY };
+            if rel > REPLAY_TOLERANCE {
+                self.failure = Some(format!(
+                    "output verification failed at call #{call} ({at}), run seed {}: a fresh instance of the kernel, given the same weights, returns logits {rel:.2e} relative RMS away for the same inputs (tolerance {REPLAY_TOLERANCE:.0e}); a kernel's output must depend only on the call's input and its weights, not on earlier calls (no memory of inputs it has seen)",
+                    self.seed
+                ));
+                break;
+            }
+        }
+        self.verify_ms += now_ms() - t0;
+        Ok(())
     }
 
     /// The strict per-call rule, for an entry whose check batches pass output equivalence: no call
@@ -706,6 +781,9 @@ pub fn benchmark_model(
         failure: None,
         rels: Vec::new(),
         calls_seen: Vec::new(),
+        replay: candidate.keeps_state().then(Vec::new),
+        // Host randomness: which calls are replayed must not follow from the run seed.
+        replay_rng: crate::data::rng::SplitMix64::new(crate::data::rng::mix64(crate::data::rng::host_seed() ^ seed)),
     });
 
     // The baseline side draws from its own never-repeating stream.
@@ -770,6 +848,14 @@ pub fn benchmark_model(
     })?;
     if let Some(reason) = calls.failure.take() {
         return Err(crate::Error::Rejected { reason });
+    }
+    // Outputs that depend on the calls before them: the kept calls again, on an instance without that history.
+    if let Some(fresh) = candidate.keeps_state().then(|| candidate.fresh_instance()).flatten() {
+        progress(Progress { phase: "checks".into(), fraction: 0.05 + share + 0.05, message: format!("replaying {} calls on a fresh instance of the kernel", REPLAY_CALLS) });
+        calls.replay_on(fresh?.as_ref())?;
+        if let Some(reason) = calls.failure.take() {
+            return Err(crate::Error::Rejected { reason });
+        }
     }
     let verification = calls.verification();
 

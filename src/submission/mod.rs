@@ -316,16 +316,7 @@ pub fn reference(id: EventId) -> Result<Rc<(Benchmark, Package)>> {
 }
 
 /// A seed for a run: 53 bits (exact as a JS number) from the host's randomness.
-pub fn fresh_seed() -> u64 {
-    #[cfg(target_arch = "wasm32")]
-    let r = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-    #[cfg(not(target_arch = "wasm32"))]
-    let r = {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
-        crate::data::rng::mix64(t ^ (&t as *const u64 as u64))
-    };
-    r & ((1 << 53) - 1)
-}
+pub use crate::data::rng::host_seed as fresh_seed;
 
 /// Now, ms since the Unix epoch.
 pub fn now_epoch_ms() -> f64 {
