@@ -276,23 +276,23 @@ fn memo_run(c: &Memo, seed: u64) -> tinymlperf::Result<BenchmarkReport> {
 fn a_kernel_that_answers_re_drawn_images_from_memory_is_caught_by_a_fresh_instance() {
     let r = submission::reference(EventId::MlpSprint).unwrap();
     // Without the replay (an ordinary table that keeps no state) it would be accepted, having answered
-    // a good share of the images it was sent from memory (in this short run most calls are the public
-    // split's 10,000 distinct digits; in a run of seconds the timing stream's re-draws dominate).
+    // hundreds of timed images from memory (the check batches are distinct digits, so it computes
+    // every one of them honestly; in a run of seconds nearly every timed image is a re-draw).
     let hidden = Memo::new(r.0.model.clone(), true, true);
     let report = memo_run(&hidden, 61).expect("the memory passes every per-call and equivalence check");
-    let share = hidden.hits.get() as f64 / hidden.images.get() as f64;
-    assert!(share > 0.1 && report.equivalence.passed, "answered {:.0}% of {} images from memory; {:?}", share * 100.0, hidden.images.get(), report.equivalence);
+    assert!(hidden.hits.get() >= 100 && report.equivalence.passed, "answered {} of {} images from memory; {:?}", hidden.hits.get(), hidden.images.get(), report.equivalence);
     // As a kernel with state the engine cannot see, it gets a fresh instance, and is caught.
     for seed in [61, 62, 63] {
         let memo = Memo::new(r.0.model.clone(), true, false);
         let msg = memo_run(&memo, seed).map(|_| "accepted".to_string()).unwrap_or_else(|e| e.to_string());
         assert!(msg.starts_with("entry rejected: output verification failed at call #") && msg.contains("a fresh instance of the kernel") && msg.contains(&format!("run seed {seed}")), "{msg}");
-        assert_eq!(memo.fresh.get(), 1, "one fresh instance");
+        assert!((1..=16).contains(&memo.fresh.get()), "a fresh instance per replayed call, until one differs: {}", memo.fresh.get());
     }
     // The same kernel without the memory is a pure function of its input and passes the replay.
     let honest = Memo::new(r.0.model.clone(), false, false);
     let report = memo_run(&honest, 61).unwrap();
-    assert!(honest.fresh.get() == 1 && report.equivalence.passed, "{:?}", report.equivalence);
+    let timed = report.verification.as_ref().unwrap().timed_calls;
+    assert!(honest.fresh.get() == timed.min(16) && report.equivalence.passed, "{} fresh instances for {timed} timed calls; {:?}", honest.fresh.get(), report.equivalence);
 }
 
 fn with_tensor(mut p: Package, name: &str, shape: Vec<usize>, dtype: Dtype, data: Vec<f32>) -> Vec<u8> {
@@ -423,6 +423,102 @@ fn padded_reference(extra: usize, dead: bool) -> tinymlperf::format::Package {
     p.insert("fc2.weight", vec![h2, h + extra], fc2).unwrap();
     p.set_meta(tinymlperf::format::META_ARCHITECTURE, format!("mlp:784-{}-{h2}-10/relu", h + extra));
     p
+}
+
+/// The reference plus one extra fc1 unit and one extra fc2 unit per public test image the reference
+/// gets wrong: the fc1 unit fires only on that image (its weights are the image, its bias just below the
+/// image's own response) and its fc2 unit pushes that image's label just past the reference's answer.
+/// Every other input gets the
+/// reference's exact logits.
+fn public_error_memorizer() -> Package {
+    let (model, r) = tinymlperf::events::load_model(EventId::MlpSprint).unwrap();
+    let data = tinymlperf::events::heldout(EventId::MlpSprint);
+    let logits = model.forward(&kernels::best(), data.inputs(0, data.len()).as_input(), data.len()).unwrap();
+    let preds = tinymlperf::models::argmax_rows(&logits, 10);
+    let wrong: Vec<usize> = (0..data.len()).filter(|&i| preds[i] != data.labels()[i] as usize).collect();
+    let (w1, b1, w2, b2, w3) = (r.get("fc1.weight").unwrap(), r.get("fc1.bias").unwrap(), r.get("fc2.weight").unwrap(), r.get("fc2.bias").unwrap(), r.get("fc3.weight").unwrap());
+    let (h1, k, h2, extra) = (w1.shape[0], w1.shape[1], w2.shape[0], wrong.len());
+    let (mut fc1, mut bias1, mut bias2) = (w1.data.clone(), b1.data.clone(), b2.data.clone());
+    let mut fc2: Vec<f32> = (0..h2).flat_map(|o| w2.data[o * h1..(o + 1) * h1].iter().copied().chain(std::iter::repeat(0.0).take(extra))).collect();
+    // A template match: +1 per unit of ink where the image has ink, −1 where it has none, with the
+    // threshold 3% below the image's own score, scaled so that the image itself responds 1.
+    let eps = 0.03f32;
+    for (u, &i) in wrong.iter().enumerate() {
+        let x = match data.inputs(i, 1) {
+            tinymlperf::models::OwnedInput::Pixels(x) => x,
+            _ => unreachable!(),
+        };
+        let score: f32 = x.iter().map(|v| v * (2.0 * v - 1.0)).sum();
+        fc1.extend(x.iter().map(|v| (2.0 * v - 1.0) / (eps * score)));
+        bias1.push(-(1.0 - eps) / eps);
+        let mut row = vec![0.0; h1 + extra];
+        row[h1 + u] = 1.0;
+        fc2.extend(row);
+        bias2.push(0.0);
+    }
+    let mut fc3 = Vec::new();
+    for c in 0..10 {
+        fc3.extend_from_slice(&w3.data[c * h2..(c + 1) * h2]);
+        // Just enough to make the label win by 1: a push larger than needed would show in its logits.
+        fc3.extend(wrong.iter().map(|&i| {
+            let l = &logits[i * 10..i * 10 + 10];
+            let label = data.labels()[i] as usize;
+            if label == c { l.iter().cloned().fold(f32::MIN, f32::max) - l[label] + 1.0 } else { 0.0 }
+        }));
+    }
+    let mut p = r.clone();
+    p.insert("fc1.weight", vec![h1 + extra, k], fc1).unwrap();
+    p.insert("fc1.bias", vec![h1 + extra], bias1).unwrap();
+    p.insert("fc2.weight", vec![h2 + extra, h1 + extra], fc2).unwrap();
+    p.insert("fc2.bias", vec![h2 + extra], bias2).unwrap();
+    p.insert("fc3.weight", vec![10, h2 + extra], fc3).unwrap();
+    p.set_meta(tinymlperf::format::META_ARCHITECTURE, format!("mlp:784-{}-{}-10/relu", h1 + extra, h2 + extra));
+    p
+}
+
+fn entry_report(event: EventId, bytes: &[u8], seed: u64) -> BenchmarkReport {
+    let r = submission::reference(event).unwrap();
+    let e = load_entry(event, bytes).unwrap();
+    let c = tinymlperf::profiler::benchmark::ModelCandidate { model: &e.model, kernels: &e.kernels };
+    benchmark_model(&HostClock::new().unwrap(), &c, &r.0, logit_budget(&e, &r.1, false), &opts(seed), &mut |_| {}).unwrap()
+}
+
+/// Found red-teaming: a model that learned the answers to the public test images the reference gets
+/// wrong scores 100% on the public split and exactly the reference's logits everywhere else, so it
+/// passed every gate in the closed division and topped the accuracy axis; the 5 pp memorization rule
+/// cannot fire, since its public lead is at most the reference's public error (1.91 pp). Its lead is
+/// all on the public split and none on fresh inputs, which no honest model's is.
+#[test]
+fn a_model_that_learned_the_public_errors_of_the_reference_is_disqualified() {
+    let bytes = public_error_memorizer().to_bytes().unwrap();
+    for seed in [5u64, 6] {
+        let report = entry_report(EventId::MlpSprint, &bytes, seed);
+        assert!(report.accuracy.candidate > 0.999 && report.accuracy.reference < 0.985, "{:?}", report.accuracy);
+        assert!(report.equivalence.passed && report.equivalence.agreement > 0.999, "{:?}", report.equivalence);
+        assert_eq!(scoring::gate::gate_checks(report.accuracy.reference, report.accuracy.candidate, &report.equivalence).division, Division::Closed, "every gate passes");
+        let why = scoring::disqualified(&report).expect("disqualified");
+        assert!(why.contains("it recognizes public images the reference gets wrong") && why.contains(&format!("run seed {seed}")), "{why}");
+        println!("{why}");
+    }
+}
+
+/// Honest entries lead the reference (or trail it) about as much on fresh inputs as on the public
+/// split: the recognition rule leaves them alone on every seed tried, with room to spare.
+#[test]
+fn honest_entries_lead_the_reference_alike_on_public_and_fresh_inputs() {
+    let cases = [(EventId::MlpSprint, true, 0.0), (EventId::MlpSprint, false, 0.58), (EventId::CnnMarathon, false, 0.75), (EventId::CnnMarathon, true, 0.0)];
+    let mut worst = (0.0f64, 0.0f64);
+    for (event, quantize, sparsity) in cases {
+        let bytes = build_recipe(&Recipe { event, quantize, sparsity, kernels: None }).unwrap();
+        for seed in 1..=4u64 {
+            let report = entry_report(event, &bytes, seed);
+            let (pp, z) = scoring::gate::public_excess(&report.accuracy, &report.equivalence).unwrap_or((0.0, 0.0));
+            println!("{event} quantize={quantize} sparsity={sparsity} seed {seed}: public {}/{} fresh {}/{} → excess {pp:.2} pp, z {z:.2}", report.accuracy.fixed, report.accuracy.broken, report.equivalence.fixed, report.equivalence.broken);
+            assert!(scoring::disqualified(&report).is_none(), "{:?}", scoring::disqualified(&report));
+            worst = (worst.0.max(pp), worst.1.max(z));
+        }
+    }
+    println!("largest excess {:.2} pp, largest z {:.2}", worst.0, worst.1);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use tinymlperf::events::EventId;
 use tinymlperf::format::{self as fmt, Package};
 use tinymlperf::kernels::{self, Kernels};
 use tinymlperf::models::{argmax_rows, Dataset, Model, EVAL_BATCH};
-use tinymlperf::profiler::benchmark::{check_set, equivalence, Equivalence};
+use tinymlperf::profiler::benchmark::{check_set, equivalence, AccuracyReport, Equivalence};
 use tinymlperf::scoring::{self, innovation::Artifact, Division, GateResult, Innovation};
 use tinymlperf::submission::{self, entry_model, Inspection};
 
@@ -94,15 +94,15 @@ pub fn inspect(event: EventId, bytes: &[u8]) -> Result<(Inspection, String)> {
 
 /// Samples in `range` of `data` that `model` classifies correctly, in calls of [`EVAL_BATCH`] (as
 /// `models::count_correct` does over a whole set).
-fn count_correct_in(model: &Model, k: &Kernels, data: &Dataset, range: std::ops::Range<usize>) -> tinymlperf::Result<usize> {
+fn correct_in(model: &Model, k: &Kernels, data: &Dataset, range: std::ops::Range<usize>) -> tinymlperf::Result<Vec<bool>> {
     let labels = data.labels();
-    let mut correct = 0;
+    let mut correct = Vec::with_capacity(range.len());
     let mut start = range.start;
     while start < range.end {
         let count = EVAL_BATCH.min(range.end - start);
         let logits = model.forward(k, data.inputs(start, count).as_input(), count)?;
         let preds = argmax_rows(&logits, model.classes());
-        correct += preds.iter().zip(&labels[start..start + count]).filter(|(p, &l)| **p == l as usize).count();
+        correct.extend(preds.iter().zip(&labels[start..start + count]).map(|(p, &l)| *p == l as usize));
         start += count;
     }
     Ok(correct)
@@ -167,7 +167,7 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
     let total = data.len();
     let split = total.saturating_sub(fresh_labels.len());
     let (first, rest) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| -> tinymlperf::Result<(Vec<f32>, Vec<f32>, usize)> {
+        let other = scope.spawn(|| -> tinymlperf::Result<(Vec<f32>, Vec<f32>, Vec<bool>, Vec<bool>)> {
             let logits = |m: &Model, k: &Kernels| -> tinymlperf::Result<Vec<f32>> {
                 let mut out = Vec::new();
                 for (x, _) in &checks {
@@ -177,14 +177,26 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
             };
             let r = logits(&bench.model, &kernels::best())?;
             let c = logits(&e.model, &e.kernels)?;
-            Ok((r, c, count_correct_in(&e.model, &e.kernels, data, split..total)?))
+            // The reference's own answers on the public split, for where the entry's lead comes from.
+            let reference_correct = correct_in(&bench.model, &kernels::best(), data, 0..total)?;
+            Ok((r, c, correct_in(&e.model, &e.kernels, data, split..total)?, reference_correct))
         });
-        (count_correct_in(&e.model, &e.kernels, data, 0..split), other.join())
+        (correct_in(&e.model, &e.kernels, data, 0..split), other.join())
     });
-    let (ref_logits, cand_logits, rest) = rest.map_err(|_| anyhow::anyhow!("the fresh-split evaluation panicked"))??;
-    let correct = first? + rest;
+    let (ref_logits, cand_logits, rest, reference_correct) = rest.map_err(|_| anyhow::anyhow!("the fresh-split evaluation panicked"))??;
+    let entry_correct: Vec<bool> = first?.into_iter().chain(rest).collect();
+    let correct = entry_correct.iter().filter(|&&c| c).count();
     let reference = bench.recorded_correct as f64 / total as f64;
     let heldout_gate = scoring::gate(reference, correct as f64 / total as f64);
+    let pairs = || entry_correct.iter().zip(&reference_correct);
+    let public = AccuracyReport {
+        reference,
+        candidate: heldout_gate.candidate,
+        delta_pp: (heldout_gate.candidate - reference) * 100.0,
+        samples: total,
+        fixed: pairs().filter(|(e, r)| **e && !**r).count() as u64,
+        broken: pairs().filter(|(e, r)| !**e && **r).count() as u64,
+    };
     let budget = submission::logit_budget(&e, reference_package, false);
     let eq = equivalence(&ref_logits, &cand_logits, &fresh_labels, bench.spec.classes, budget);
     let fresh_gate = scoring::gate(eq.reference_accuracy, eq.candidate_accuracy);
@@ -196,7 +208,7 @@ pub fn verify(event: EventId, bytes: &[u8], seed: u64) -> Result<Verdict> {
         Division::Closed => Vec::new(),
         Division::Open => combined.reason.trim_start_matches("open division: ").split("; ").map(str::to_string).collect(),
     };
-    let rejected = scoring::gate::rejection(seed, heldout_gate.reference, heldout_gate.candidate, &eq);
+    let rejected = scoring::gate::rejection(seed, &public, &eq);
 
     let description = e.package.meta(fmt::META_DESCRIPTION).unwrap_or("");
     let art = Artifact { package: &e.package, model: &e.model, kernels: &e.kernels, reference: &bench.model, division: Some(division), description, batch, module: None };

@@ -2,8 +2,10 @@
 //! it: a *fresh split* (new digits or sequences from the run's seed, for the accuracy re-check and
 //! the output-equivalence check) and an *input stream* for timing in which no two calls ever see the
 //! same bytes (digits: a fresh pool, each image re-drawn with a random contrast and dither; sequences:
-//! every call a newly generated sequence), in an order the entry cannot predict. The profiler takes
-//! its checked batches from the same streams, so checking and timing look alike.
+//! every call a newly generated sequence), in an order the entry cannot predict. The profiler's check
+//! batches get the same treatment from an [`InputStream::distinct`] stream: digits that are each drawn
+//! once (a pool's re-draws are not independent samples, and its repeats are what a memoizing kernel
+//! would feed on), so checking and timing look alike.
 use super::rng::{mix64, SplitMix64};
 use super::{digits, sequences};
 
@@ -62,6 +64,8 @@ pub enum InputStream {
         rng: SplitMix64,
         /// Samples per batch.
         batch: usize,
+        /// `Some(next)`: each pool image is drawn once, in order ([`InputStream::distinct`]).
+        next: Option<usize>,
     },
     /// Newly generated sequences.
     Sequences {
@@ -79,9 +83,22 @@ impl InputStream {
     /// separates the streams of the two sides of a comparison.
     pub fn new(pixels: bool, run_seed: u64, side: u64, batch: usize) -> Self {
         if pixels {
-            InputStream::Digits { pool: pool_of(fresh_seed(run_seed, 3)), rng: SplitMix64::new(fresh_seed(run_seed, 4 + side)), batch }
+            InputStream::Digits { pool: pool_of(fresh_seed(run_seed, 3)), rng: SplitMix64::new(fresh_seed(run_seed, 4 + side)), batch, next: None }
         } else {
             InputStream::Sequences { seed: fresh_seed(run_seed, 6 + side), next: 0, batch }
+        }
+    }
+
+    /// A stream of `n` samples that are all different draws: digits generated for it alone (each drawn
+    /// once, with the same contrast and dither as every stream's), or newly generated sequences. For
+    /// the check batches, whose agreement and accuracy figures need independent samples. `side` keeps
+    /// it apart from the other streams of the run.
+    pub fn distinct(pixels: bool, run_seed: u64, side: u64, batch: usize, n: usize) -> Self {
+        if pixels {
+            let pool = std::rc::Rc::new(digits::generate(fresh_seed(run_seed, 200 + side), n.max(1)));
+            InputStream::Digits { pool, rng: SplitMix64::new(fresh_seed(run_seed, 4 + side)), batch, next: Some(0) }
+        } else {
+            InputStream::new(false, run_seed, side, batch)
         }
     }
 
@@ -111,10 +128,17 @@ impl InputStream {
     }
 
     fn draw_pixels(&mut self, n: usize, labels: &mut Vec<u8>) -> Option<Vec<f32>> {
-        let InputStream::Digits { pool, rng, .. } = self else { return None };
+        let InputStream::Digits { pool, rng, next, .. } = self else { return None };
         let mut out = vec![0.0f32; n * digits::IMAGE_PIXELS];
         for img in out.chunks_exact_mut(digits::IMAGE_PIXELS) {
-            let src = rng.below(pool.n as u32) as usize;
+            let src = match next {
+                // Past the end it starts over (never reached: the stream is made for its count).
+                Some(i) => {
+                    *i += 1;
+                    (*i - 1) % pool.n
+                }
+                None => rng.below(pool.n as u32) as usize,
+            };
             labels.push(pool.labels[src]);
             let px = &pool.images[src * digits::IMAGE_PIXELS..(src + 1) * digits::IMAGE_PIXELS];
             // Contrast and a ±½-level dither make every image new bytes without moving it off the

@@ -39,6 +39,14 @@ pub struct AccuracyReport {
     pub delta_pp: f64,
     /// Held-out samples.
     pub samples: usize,
+    /// Samples the entry classifies correctly and the reference does not (0 in entries stored before
+    /// it was counted), and ...
+    #[serde(default)]
+    pub fixed: u64,
+    /// ... the other way round: what the entry's lead over the reference is made of
+    /// (`scoring::gate::rejection` compares it with the same figures on fresh inputs).
+    #[serde(default)]
+    pub broken: u64,
 }
 
 /// Memory figures, bytes.
@@ -131,7 +139,7 @@ pub trait Candidate {
     fn peak_activation_bytes(&self, batch: usize) -> u64;
     /// A new instance of the same code with the same weights and no history, for candidates that keep
     /// state between calls the engine cannot see (contestants' own modules). The run replays some of
-    /// its calls on one ([`REPLAY_CALLS`]): an output must depend on the call's input alone.
+    /// its calls, each on its own ([`REPLAY_CALLS`]): an output must depend on the call's input alone.
     fn fresh_instance(&self) -> Option<Result<Box<dyn Candidate>>> {
         None
     }
@@ -201,6 +209,13 @@ pub struct Equivalence {
     pub passed: bool,
     /// The verdict in words.
     pub reason: String,
+    /// Fresh samples the entry classifies correctly and the reference does not (see
+    /// [`AccuracyReport::fixed`]).
+    #[serde(default)]
+    pub fixed: u64,
+    /// Fresh samples the reference classifies correctly and the entry does not.
+    #[serde(default)]
+    pub broken: u64,
 }
 
 /// Fresh samples for the equivalence check and accuracy re-check.
@@ -209,14 +224,28 @@ pub fn fresh_samples(pixels: bool) -> usize {
 }
 
 /// The run's fresh check batches for an event: [`check_batches`] batches of the event's batch size
-/// (with their labels) from the same stream generator and treatment as the timed inputs. The page's
+/// (with their labels) with the same treatment as the timed inputs, every digit a different one
+/// ([`fresh::InputStream::distinct`]). The page's
 /// profiler delivers them among the timed calls; the native `verify` command evaluates them directly,
 /// so both report the same equivalence figures for the same seed.
 pub fn check_set(bench: &Benchmark, seed: u64) -> Vec<(OwnedInput, Vec<u8>)> {
     let pixels = matches!(bench.dataset, Dataset::Digits(_));
     let batch = bench.spec.default_batch.max(1);
-    let mut stream = fresh::InputStream::new(pixels, seed, 2, batch);
-    (0..check_batches(pixels, batch)).map(|_| stream.next_batch()).collect()
+    let n = check_batches(pixels, batch);
+    let mut stream = fresh::InputStream::distinct(pixels, seed, 2, batch, n * batch);
+    (0..n).map(|_| stream.next_batch()).collect()
+}
+
+/// Samples where only the candidate is right (`fixed`), and where only the reference is (`broken`).
+pub fn discordant(reference: &[f32], candidate: &[f32], labels: &[u8], classes: usize) -> (u64, u64) {
+    let (rp, cp) = (argmax_rows(reference, classes), argmax_rows(candidate, classes));
+    let (mut fixed, mut broken) = (0, 0);
+    for ((r, c), &l) in rp.iter().zip(&cp).zip(labels) {
+        let (r, c) = (*r == l as usize, *c == l as usize);
+        fixed += u64::from(c && !r);
+        broken += u64::from(r && !c);
+    }
+    (fixed, broken)
 }
 
 fn accuracy_of(logits: &[f32], labels: &[u8], classes: usize) -> f64 {
@@ -251,6 +280,7 @@ pub fn equivalence(reference: &[f32], candidate: &[f32], labels: &[u8], classes:
         format!("predictions agree on {:.2}% of {samples} fresh inputs; logits within {:.4} relative RMS (budget {}: {})", agreement * 100.0, rel_rms, budget.rel_rms, budget.basis)
     };
     let passed = finite && agreement >= MIN_AGREEMENT && rel_rms <= budget.rel_rms;
+    let (fixed, broken) = discordant(reference, candidate, labels, classes);
     Equivalence {
         samples,
         agreement,
@@ -261,6 +291,8 @@ pub fn equivalence(reference: &[f32], candidate: &[f32], labels: &[u8], classes:
         budget,
         passed,
         reason,
+        fixed,
+        broken,
     }
 }
 
@@ -348,8 +380,8 @@ fn call_failure(place: &str, rel: f64, disagree: usize, rows: usize, budget: &Lo
     )
 }
 
-/// Calls of a candidate with [`Candidate::fresh_instance`] replayed on a fresh instance after the
-/// run, picked uniformly among all its calls by the host's randomness (not the run seed, which the
+/// Calls of a candidate with [`Candidate::fresh_instance`] replayed after the run, each as the first
+/// call of a fresh instance, picked uniformly among its timed calls by the host's randomness (not the run seed, which the
 /// submitter may choose): a kernel that answers some inputs from memory of earlier ones (a re-drawn
 /// image it recognizes) gives itself away, because the fresh instance has no such memory.
 pub const REPLAY_CALLS: usize = 16;
@@ -406,6 +438,9 @@ struct CandidateCalls<'a> {
     calls: u64,
     // Results.
     public_logits: Vec<Vec<f32>>,
+    /// [`AccuracyReport::fixed`] and [`AccuracyReport::broken`] over the public batches so far.
+    public_fixed: u64,
+    public_broken: u64,
     check_logits: Vec<Vec<f32>>,
     check_ref_logits: Vec<Vec<f32>>,
     check_positions: Vec<u64>,
@@ -425,6 +460,8 @@ struct CandidateCalls<'a> {
     /// where it sat, input and logits, a uniform sample of every call so far.
     replay: Option<Vec<(u64, String, OwnedInput, Vec<f32>)>>,
     replay_rng: crate::data::rng::SplitMix64,
+    /// Timed calls offered to the replay so far.
+    replay_timed: u64,
 }
 
 fn concat_inputs(a: OwnedInput, b: OwnedInput) -> OwnedInput {
@@ -520,7 +557,11 @@ impl<'a> CandidateCalls<'a> {
             match m.item {
                 Item::Public(i) => {
                     let count = self.batch.min(self.public.len() - i * self.batch);
-                    self.public_logits[i] = m.logits[..count * self.classes].to_vec();
+                    let n = count * self.classes;
+                    let (f, b) = discordant(&reference[..n], &m.logits[..n], &self.public.labels()[i * self.batch..i * self.batch + count], self.classes);
+                    self.public_fixed += f;
+                    self.public_broken += b;
+                    self.public_logits[i] = m.logits[..n].to_vec();
                     self.check_positions.push(m.call);
                 }
                 Item::Check(i) => {
@@ -582,13 +623,19 @@ impl<'a> CandidateCalls<'a> {
         self.calls_seen.push(CallRecord { place, rel, disagree, rows });
     }
 
-    /// Reservoir sampling: after `n` calls, each is kept with probability [`REPLAY_CALLS`] / `n`.
+    /// Reservoir sampling over the timed calls (where answering from memory would buy speed; the
+    /// public-split and check digits are never repeated): after `n` of them, each is kept with
+    /// probability [`REPLAY_CALLS`] / `n`.
     fn keep_for_replay(&mut self, m: &Made) {
         let Some(kept) = self.replay.as_mut() else { return };
+        if !m.timed {
+            return;
+        }
+        self.replay_timed += 1;
         let slot = if kept.len() < REPLAY_CALLS {
             kept.len()
         } else {
-            let j = self.replay_rng.below(m.call.min(u32::MAX as u64) as u32) as usize;
+            let j = self.replay_rng.below(self.replay_timed.min(u32::MAX as u64) as u32) as usize;
             if j >= REPLAY_CALLS {
                 return;
             }
@@ -607,13 +654,15 @@ impl<'a> CandidateCalls<'a> {
         }
     }
 
-    /// Replays the kept calls, in call order, on a fresh instance of the candidate: the first whose
-    /// logits differ by more than [`REPLAY_TOLERANCE`] rejects the run.
-    fn replay_on(&mut self, fresh: &dyn Candidate) -> Result<()> {
+    /// Replays each kept call as the first call of its own fresh instance of the candidate (one
+    /// instance for all of them would rebuild the same memory when it is handed the same calls in the
+    /// same order): the first whose logits differ by more than [`REPLAY_TOLERANCE`] rejects the run.
+    fn replay_on(&mut self, candidate: &dyn Candidate) -> Result<()> {
         let t0 = now_ms();
         let mut kept = self.replay.take().unwrap_or_default();
         kept.sort_by_key(|k| k.0);
         for (call, at, input, logits) in &kept {
+            let fresh = candidate.fresh_instance().unwrap_or_else(|| Err(crate::Error::format("profiler", "the candidate keeps state but has no fresh instance (internal error)")))?;
             let again = fresh.forward(input.as_input(), self.batch)?;
             let d2: f64 = again.iter().zip(logits).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
             let r2: f64 = logits.iter().map(|&v| (v as f64).powi(2)).sum();
@@ -767,6 +816,8 @@ pub fn benchmark_model(
         made: Vec::new(),
         calls: 0,
         public_logits: vec![Vec::new(); n_public],
+        public_fixed: 0,
+        public_broken: 0,
         check_logits: vec![Vec::new(); n_check],
         check_ref_logits: vec![Vec::new(); n_check],
         check_positions: Vec::new(),
@@ -782,6 +833,7 @@ pub fn benchmark_model(
         rels: Vec::new(),
         calls_seen: Vec::new(),
         replay: candidate.keeps_state().then(Vec::new),
+        replay_timed: 0,
         // Host randomness: which calls are replayed must not follow from the run seed.
         replay_rng: crate::data::rng::SplitMix64::new(crate::data::rng::mix64(crate::data::rng::host_seed() ^ seed)),
     });
@@ -850,9 +902,9 @@ pub fn benchmark_model(
         return Err(crate::Error::Rejected { reason });
     }
     // Outputs that depend on the calls before them: the kept calls again, on an instance without that history.
-    if let Some(fresh) = candidate.keeps_state().then(|| candidate.fresh_instance()).flatten() {
-        progress(Progress { phase: "checks".into(), fraction: 0.05 + share + 0.05, message: format!("replaying {} calls on a fresh instance of the kernel", REPLAY_CALLS) });
-        calls.replay_on(fresh?.as_ref())?;
+    if candidate.keeps_state() {
+        progress(Progress { phase: "checks".into(), fraction: 0.05 + share + 0.05, message: format!("replaying {REPLAY_CALLS} calls, each on a fresh instance of the kernel") });
+        calls.replay_on(candidate)?;
         if let Some(reason) = calls.failure.take() {
             return Err(crate::Error::Rejected { reason });
         }
@@ -863,7 +915,7 @@ pub fn benchmark_model(
     let logits: Vec<f32> = calls.public_logits.concat();
     let reference = baseline.recorded_correct as f64 / samples as f64;
     let acc = accuracy_of(&logits, baseline.dataset.labels(), classes);
-    let accuracy = AccuracyReport { reference, candidate: acc, delta_pp: (acc - reference) * 100.0, samples };
+    let accuracy = AccuracyReport { reference, candidate: acc, delta_pp: (acc - reference) * 100.0, samples, fixed: calls.public_fixed, broken: calls.public_broken };
     let check_labels: Vec<u8> = calls.check_inputs.iter().flat_map(|c| c.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()).collect();
     let equivalence = equivalence(&calls.check_ref_logits.concat(), &calls.check_logits.concat(), &check_labels, classes, budget.clone());
     // An entry whose checks pass is held to the strict rule on every call it received.

@@ -1,6 +1,7 @@
 //! The accuracy gate: an entry keeps its held-out accuracy within [`GATE_PP`] percentage points of
 //! the reference (closed division) or is listed in the open division.
 use serde::{Deserialize, Serialize};
+use crate::profiler::benchmark::AccuracyReport;
 
 /// Largest accuracy drop of a closed-division entry, in percentage points.
 pub const GATE_PP: f64 = 1.0;
@@ -83,19 +84,45 @@ pub const OPEN_FLOOR_PP: f64 = 10.0;
 /// check batches are contrast-scaled and dithered like the timed ones and drawn from another seed,
 /// so a model's two figures can differ a little; an honest entry's gap matches the reference's.
 pub const MEMORIZATION_PP: f64 = 5.0;
+/// An entry's lead over the reference on the public split (samples it gets right that the reference
+/// gets wrong, minus the other way round) may exceed its lead on the fresh check batches by this much,
+/// pp, before it counts as recognizing the public split — if the excess is also over
+/// [`RECOGNITION_Z`] standard errors. The 5 pp rule above cannot see a model that only learned the
+/// answers to the public images the reference gets wrong: its public lead is at most the reference's
+/// public error (1.91 pp for MLP Sprint).
+pub const RECOGNITION_PP: f64 = 0.5;
+/// Standard errors of the difference between the two leads (each the difference of two discordant
+/// counts, whose variance is their sum) before the excess counts (see [`RECOGNITION_PP`]).
+pub const RECOGNITION_Z: f64 = 5.0;
+
+/// The entry's lead over the reference on the public split beyond its lead on fresh inputs, pp, and
+/// that excess in standard errors; `None` when either split has no discordant sample counted (entries
+/// stored before the counts were kept).
+pub fn public_excess(public: &AccuracyReport, eq: &crate::profiler::benchmark::Equivalence) -> Option<(f64, f64)> {
+    let (n1, n2) = (public.samples as f64, eq.samples as f64);
+    if public.fixed + public.broken == 0 || n1 == 0.0 || n2 == 0.0 {
+        return None;
+    }
+    let lead = |fixed: u64, broken: u64, n: f64| (fixed as f64 - broken as f64) / n;
+    let excess = lead(public.fixed, public.broken, n1) - lead(eq.fixed, eq.broken, n2);
+    let var = (public.fixed + public.broken) as f64 / (n1 * n1) + (eq.fixed + eq.broken).max(1) as f64 / (n2 * n2);
+    Some((excess * 100.0, excess / var.sqrt()))
+}
 
 /// Why a benchmarked entry is not a valid competitor at all (never ranked, in either division), or
 /// `None`; see [`rejection`].
 pub fn disqualified(r: &crate::profiler::benchmark::BenchmarkReport) -> Option<String> {
-    rejection(r.seed, r.accuracy.reference, r.accuracy.candidate, &r.equivalence)
+    rejection(r.seed, &r.accuracy, &r.equivalence)
 }
 
-/// Why an entry is not a valid competitor, from its public-split accuracy (`candidate`, against
-/// `reference`) and its fresh-split figures, or `None`. The open division takes honest trade-offs;
-/// these are not: non-finite outputs, accuracy on fresh inputs far below the reference, or a
-/// public-split accuracy the fresh split does not back up. The message carries the figures and the
-/// run's `seed`. Shared by the engine and the native `verify` command.
-pub fn rejection(seed: u64, reference: f64, candidate: f64, eq: &crate::profiler::benchmark::Equivalence) -> Option<String> {
+/// Why an entry is not a valid competitor, from its public-split figures (`public`: its accuracy
+/// against the reference's, and where they differ) and its fresh-split figures, or `None`. The open
+/// division takes honest trade-offs; these are not: non-finite outputs, accuracy on fresh inputs far
+/// below the reference, or a public-split accuracy — or lead over the reference — that the fresh split
+/// does not back up. The message carries the figures and the run's `seed`. Shared by the engine and
+/// the native `verify` command.
+pub fn rejection(seed: u64, public: &AccuracyReport, eq: &crate::profiler::benchmark::Equivalence) -> Option<String> {
+    let (reference, candidate) = (public.reference, public.candidate);
     let figures = format!(
         "run seed {seed}; public split {:.2}% (reference {:.2}%), {} fresh inputs {:.2}% (reference {:.2}%), predictions agree on {:.1}%",
         candidate * 100.0,
@@ -111,6 +138,11 @@ pub fn rejection(seed: u64, reference: f64, candidate: f64, eq: &crate::profiler
         "it returned non-finite logits on fresh inputs".to_string()
     } else if lead > MEMORIZATION_PP {
         format!("it scores {lead:.1} pp better on the public test split than on fresh inputs, beyond the reference's own gap between the two: it recognizes the public split instead of computing the model")
+    } else if let Some((excess, z)) = public_excess(public, eq).filter(|&(pp, z)| pp > RECOGNITION_PP && z > RECOGNITION_Z) {
+        format!(
+            "its lead over the reference is {excess:.2} pp larger on the public test split ({} samples right where the reference is wrong, {} the other way) than on fresh inputs ({} and {}), {z:.1} standard errors: it recognizes public images the reference gets wrong instead of computing the model",
+            public.fixed, public.broken, eq.fixed, eq.broken
+        )
     } else if fresh_drop > OPEN_FLOOR_PP {
         format!("its accuracy on fresh inputs is {fresh_drop:.1} pp below the reference's (the open division allows {OPEN_FLOOR_PP} pp)")
     } else {

@@ -71,8 +71,9 @@ pub struct WasmKernel {
     /// The model whose weights it was given (for memory figures).
     pub model: Model,
     weight_bytes: u64,
-    /// The module and the weights it was given, for a fresh instance ([`Candidate::fresh_instance`]).
-    wasm: std::rc::Rc<[u8]>,
+    /// The compiled module and the weights it was given, for a fresh instance
+    /// ([`Candidate::fresh_instance`]).
+    compiled: WebAssembly::Module,
     blob: std::rc::Rc<[u8]>,
 }
 
@@ -95,18 +96,17 @@ impl WasmKernel {
     /// Compiles and instantiates `bytes` (already inspected), loads the weights of `package`, and
     /// reserves input and output buffers for `batch`-sample calls.
     pub fn instantiate(bytes: &[u8], module: ModuleReport, package: &Package, model: Model, batch: usize) -> Result<Self> {
-        Self::instantiate_with(bytes.into(), module, weights_blob(package).into(), model, batch)
+        let m = WebAssembly::Module::new(&Uint8Array::from(bytes).into()).map_err(|e| Error::format(KERNEL, format!("does not compile: {}", js_message(&e))))?;
+        Self::instantiate_compiled(m, module, weights_blob(package).into(), model, batch)
     }
 
-    fn instantiate_with(wasm: std::rc::Rc<[u8]>, module: ModuleReport, blob: std::rc::Rc<[u8]>, model: Model, batch: usize) -> Result<Self> {
-        let bytes = &wasm[..];
-        let m = WebAssembly::Module::new(&Uint8Array::from(bytes).into()).map_err(|e| Error::format(KERNEL, format!("does not compile: {}", js_message(&e))))?;
+    fn instantiate_compiled(m: WebAssembly::Module, module: ModuleReport, blob: std::rc::Rc<[u8]>, model: Model, batch: usize) -> Result<Self> {
         let instance = WebAssembly::Instance::new(&m, &Object::new()).map_err(|e| Error::format(KERNEL, format!("does not instantiate: {}", js_message(&e))))?;
         let exports: Object = instance.exports();
         let memory: WebAssembly::Memory = Reflect::get(&exports, &"memory".into()).ok().and_then(|m| m.dyn_into().ok()).ok_or_else(|| Error::format(KERNEL, "export 'memory' is not a memory"))?;
         let (alloc, load, forward) = (export_fn(&exports, "alloc")?, export_fn(&exports, "load_weights")?, export_fn(&exports, "forward")?);
         let (input_len, classes) = (model.input_len(), model.classes());
-        let mut k = WasmKernel { exports, memory, forward, in_ptr: 0, out_ptr: 0, batch, input_len, classes, module, model, weight_bytes: blob.len() as u64, wasm: wasm.clone(), blob: blob.clone() };
+        let mut k = WasmKernel { exports, memory, forward, in_ptr: 0, out_ptr: 0, batch, input_len, classes, module, model, weight_bytes: blob.len() as u64, compiled: m, blob: blob.clone() };
         let alloc_of = |bytes: usize, what: &str| -> Result<u32> {
             let p = call_i32(&alloc, &format!("alloc({bytes}) for {what}"), &[bytes as u32])? as u32;
             if p == 0 || p % 4 != 0 {
@@ -224,6 +224,6 @@ impl Candidate for WasmKernel {
         true
     }
     fn fresh_instance(&self) -> Option<Result<Box<dyn Candidate>>> {
-        Some(Self::instantiate_with(self.wasm.clone(), self.module.clone(), self.blob.clone(), self.model.clone(), self.batch).map(|k| Box::new(k) as Box<dyn Candidate>))
+        Some(Self::instantiate_compiled(self.compiled.clone(), self.module.clone(), self.blob.clone(), self.model.clone(), self.batch).map(|k| Box::new(k) as Box<dyn Candidate>))
     }
 }
