@@ -559,6 +559,33 @@ fn budgets_follow_measured_facts_not_metadata() {
     let int8 = load_entry(EventId::MlpSprint, &build_recipe(&Recipe { event: EventId::MlpSprint, quantize: true, sparsity: 0.0, kernels: None }).unwrap()).unwrap();
     assert_eq!(logit_budget(&int8, &reference, false).rel_rms, 0.25);
     assert!(logit_budget(&int8, &reference, false).basis.contains("INT8 kernels run 3"));
+    // The reference weights are stored fp16. The same values stored f32 are still its own weights;
+    // re-rounded to bf16 they are half-precision weights, and quantization credit needs storage
+    // narrower than the reference's.
+    let mut wide = reference.clone();
+    let names: Vec<String> = reference.tensors().map(|(n, _)| n.to_string()).collect();
+    for n in &names {
+        let t = reference.get(n).unwrap();
+        assert_eq!(t.dtype, Dtype::F16, "{n}");
+        wide.insert(n.clone(), t.shape.clone(), t.data.clone()).unwrap();
+    }
+    let e = load_entry(EventId::MlpSprint, &wide.to_bytes().unwrap()).unwrap();
+    assert_eq!(logit_budget(&e, &reference, false).rel_rms, 1e-3);
+    let mut bf = reference.clone();
+    let t = reference.get("fc1.weight").unwrap();
+    bf.insert_typed("fc1.weight", t.shape.clone(), Dtype::BF16, t.data.iter().map(|&v| half_to_bf16(v)).collect()).unwrap();
+    let e = load_entry(EventId::MlpSprint, &bf.to_bytes().unwrap()).unwrap();
+    assert_eq!(logit_budget(&e, &reference, false).rel_rms, 0.1);
+    for (bytes, points) in [(reference.to_bytes().unwrap(), 0.0), (bf.to_bytes().unwrap(), 0.0)] {
+        let q = innovation_on(&bytes).techniques.into_iter().find(|t| t.id == "quantization").unwrap();
+        assert_eq!(q.points, points, "16-bit storage is the reference's own width: {:?}", q.evidence);
+    }
+}
+
+/// `v` rounded to the nearest bfloat16 (ties to even), as an f32.
+fn half_to_bf16(v: f32) -> f32 {
+    let u = v.to_bits();
+    f32::from_bits(((u + 0x7fff + ((u >> 16) & 1)) >> 16) << 16)
 }
 
 /// Honest recipes near the limits are never rejected by the verification rules: the INT8 and the

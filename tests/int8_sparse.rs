@@ -495,7 +495,7 @@ fn cnn_int8_conv_round_trips_through_its_package() {
     assert_eq!((w.dtype, w.shape.as_slice()), (Dtype::I8, &[16, 8, 3, 3][..]));
     assert_eq!(p.get("conv2.weight_scale").unwrap().shape, [16]);
     assert_eq!(p.get("conv2.input_scale").unwrap().shape, [1]);
-    assert_eq!(p.get("conv1.weight").unwrap().dtype, Dtype::F32, "conv1 stays fp32");
+    assert_eq!(p.get("conv1.weight").unwrap().dtype, Dtype::F16, "conv1 stays float, in the reference's own fp16 storage");
     assert!(p.get("conv1.input_scale").is_none());
     let e = load_entry(EventId::CnnMarathon, &bytes).unwrap();
     assert_eq!(e.kernels.name, "int8", "an INT8 conv makes the entry an INT8 one");

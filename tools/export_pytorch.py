@@ -207,7 +207,7 @@ def export(state_dict, event, path, int8=False, team=None, description=None, url
     arch = check(tensors, event)
     out = {}
     for n, v in tensors.items():
-        # float16 is kept (a valid dtype the detector credits); every other float becomes float32.
+        # float16 is kept (the reference weights' own storage); every other float becomes float32.
         out[n] = np.ascontiguousarray(v if v.dtype == np.float16 else v.astype(np.float32))
     quantized = []
     if int8:

@@ -143,6 +143,18 @@ impl Package {
         self.insert_typed(name, shape, Dtype::F32, data)
     }
 
+    /// Replaces a tensor's values (or adds it), keeping the float dtype it is stored in when every new
+    /// value is exactly representable there — the pruned copy of fp16 weights stays fp16 — and storing
+    /// `F32` otherwise (retrained values, or a tensor that held int8 codes).
+    pub fn replace_values(&mut self, name: impl Into<String>, shape: Vec<usize>, data: Vec<f32>) -> Result<()> {
+        let name = name.into();
+        let keep = self.get(&name).map(|t| t.dtype).filter(|d| matches!(d, Dtype::F16 | Dtype::BF16) && self::safetensors::check_representable(*d, &data).is_ok());
+        match keep {
+            Some(d) => self.insert_typed(name, shape, d, data),
+            None => self.insert(name, shape, data),
+        }
+    }
+
     /// Adds (or replaces) a tensor stored as `dtype`; every value must be finite and exactly
     /// representable in it (e.g. integral and in −128..=127 for `I8`).
     pub fn insert_typed(&mut self, name: impl Into<String>, shape: Vec<usize>, dtype: Dtype, data: Vec<f32>) -> Result<()> {

@@ -98,7 +98,7 @@ impl Conv {
     /// `I8` codes with `weight_scale` and `input_scale`, any other as `F32`.
     pub fn store(&self, p: &mut Package, prefix: &str) -> Result<()> {
         let shape = vec![self.cout, self.cin, 3, 3];
-        p.insert(format!("{prefix}.bias"), vec![self.cout], self.bias.clone())?;
+        p.replace_values(format!("{prefix}.bias"), vec![self.cout], self.bias.clone())?;
         for suffix in ["weight_scale", "input_scale"] {
             p.remove(&format!("{prefix}.{suffix}"));
         }
@@ -108,7 +108,7 @@ impl Conv {
                 p.insert(format!("{prefix}.weight_scale"), vec![self.cout], q.w_scales.clone())?;
                 p.insert(format!("{prefix}.input_scale"), vec![1], vec![q.act_scale])
             }
-            None => p.insert(format!("{prefix}.weight"), shape, self.weight.clone()),
+            None => p.replace_values(format!("{prefix}.weight"), shape, self.weight.clone()),
         }
     }
 

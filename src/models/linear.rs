@@ -72,7 +72,7 @@ impl Linear {
     /// INT8 layer as `I8` codes with `weight_scale` and `input_scale`, any other as `F32`.
     pub fn store(&self, p: &mut Package, prefix: &str) -> Result<()> {
         let (k, n) = (self.in_dim, self.out_dim);
-        p.insert(format!("{prefix}.bias"), vec![n], self.bias.clone())?;
+        p.replace_values(format!("{prefix}.bias"), vec![n], self.bias.clone())?;
         for suffix in ["weight_scale", "input_scale"] {
             p.remove(&format!("{prefix}.{suffix}"));
         }
@@ -83,7 +83,7 @@ impl Linear {
                 p.insert(format!("{prefix}.weight_scale"), vec![n], q.w_scales.clone())?;
                 p.insert(format!("{prefix}.input_scale"), vec![1], vec![q.act_scale])
             }
-            None => p.insert(format!("{prefix}.weight"), vec![n, k], transpose(&self.weight.kn, k, n)),
+            None => p.replace_values(format!("{prefix}.weight"), vec![n, k], transpose(&self.weight.kn, k, n)),
         }
     }
 

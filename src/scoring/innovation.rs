@@ -7,7 +7,7 @@
 //!
 //! | technique | points | detected when |
 //! |---|---|---|
-//! | quantization | 0.30 × Σ share·factor | weight tensors stored as int8/uint8 (factor 1) or int16/fp16/bf16 (factor 0.5) |
+//! | quantization | 0.30 × Σ share·factor | weight tensors stored as int8/uint8 (factor 1), or as int16/fp16/bf16 where the reference stores that tensor in 32 bits (factor 0.5; the committed reference weights are fp16, so re-storing them in 16 bits earns nothing) |
 //! | pruning | 0.25 × min(1, s/0.8) + 0.05 if structured | s ≥ 5% of the reference's nonzero weights pruned: s = 1 − nnz / min(size, nnz of the reference) over the weight tensors (zeros padded around the reference's weights are not pruning) |
 //! | distillation | 0.20 × min(1, (1 − p)/0.5) | fewer than 90% of the reference's parameters (ratio p) *and* the gate passed |
 //! | custom kernels | 0.10 + 0.05 | the entry's own module *executed* SIMD carrying ≥ 25% of its arithmetic in a checked call (0.10); its executed integer dot products did ≥ 25% of the model's multiply-adds, or a built-in INT8/sparse table runs the entry's own int8/pruned layers and those do ≥ 25% of the model's multiply-adds (0.05; the sparse table also needs the pruning above). Built-in tables earn no SIMD credit |
@@ -127,15 +127,16 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-fn quantization(a: &Artifact<'_>) -> Technique {
+fn quantization(a: &Artifact<'_>, reference_package: &Package) -> Technique {
     let mut t = technique("quantization", "Quantization");
     let weights = weight_tensors(a.package);
     let total: usize = weights.iter().map(|(_, w)| w.data.len()).sum();
     let mut by_dtype: BTreeMap<&'static str, (usize, Vec<&str>, f64)> = BTreeMap::new();
     for (name, w) in &weights {
+        let wide_reference = reference_package.get(name).is_some_and(|r| r.dtype.size() >= 4);
         let factor = match w.dtype {
             Dtype::I8 | Dtype::U8 => 1.0,
-            Dtype::I16 | Dtype::F16 | Dtype::BF16 => 0.5,
+            Dtype::I16 | Dtype::F16 | Dtype::BF16 if wide_reference => 0.5,
             _ => 0.0,
         };
         let e = by_dtype.entry(dtype_name(w.dtype)).or_insert((0, Vec::new(), factor));
@@ -148,6 +149,8 @@ fn quantization(a: &Artifact<'_>) -> Technique {
         if *factor > 0.0 {
             points += 0.30 * share * factor;
             t.evidence.push(format!("{dtype}: {} of weights ({count} of {total} values) in {}", pct(share), names.join(", ")));
+        } else if *dtype != "f32" && *dtype != "f64" {
+            t.evidence.push(format!("{dtype}: {} of weights in {}, no narrower than the reference's own storage (no points)", pct(share), names.join(", ")));
         }
     }
     if points > 0.0 {
@@ -341,7 +344,7 @@ pub fn detect(a: &Artifact<'_>, reference_package: &Package) -> Innovation {
     let (rz, rn) = zero_share(reference_package);
     let counts = zero_share(a.package);
     let pruned = pruned_share(counts, rn - rz);
-    let mut techniques = vec![quantization(a), pruning(a, counts, rn - rz), distillation(a), custom_kernels(a, pruned), memory(a), compression(a)];
+    let mut techniques = vec![quantization(a, reference_package), pruning(a, counts, rn - rz), distillation(a), custom_kernels(a, pruned), memory(a), compression(a)];
     let mut claimed_not_detected = Vec::new();
     for t in &mut techniques {
         if claimed(a.description, &t.id) {

@@ -273,26 +273,27 @@ pub fn check_url(url: &str) -> Result<()> {
 }
 
 /// The logit budget of an entry's output-equivalence check, from measured facts only: the reference's
-/// own weights may differ only by kernel rounding; INT8 kernels actually running the entry's int8
-/// weights, or integer dot products the entry's own module executed (`executed_int_dots`, from the
-/// instruction census), get the INT8 budget; half-precision storage present in the tensors the model
-/// loads gets the half-precision budget; otherwise changed weights get the changed-weights budget.
-/// Nothing the package merely declares loosens it.
+/// own weight values (in any float storage) may differ only by kernel rounding; INT8 kernels actually
+/// running the entry's int8 weights, or integer dot products the entry's own module executed
+/// (`executed_int_dots`, from the instruction census), get the INT8 budget; weights re-stored in a
+/// 16-bit format other than the reference's own (its F16, or bf16/int16) get the half-precision budget;
+/// otherwise changed weights get the changed-weights budget. Nothing the package merely declares
+/// loosens it.
 pub fn logit_budget(e: &EntryModel, reference: &Package, executed_int_dots: bool) -> LogitBudget {
     use crate::format::Dtype;
     let p = &e.package;
     // Every tensor of a loaded package is consumed by the model (unknown tensors are refused).
-    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.dtype == t.dtype && m.data == t.data)) && p.tensors().count() == reference.tensors().count();
+    let identical = reference.tensors().all(|(n, t)| p.get(n).is_some_and(|m| m.shape == t.shape && m.data == t.data)) && p.tensors().count() == reference.tensors().count();
     let int8_layers = e.model.int8_layers().len();
-    let half = p.tensors().any(|(_, t)| matches!(t.dtype, Dtype::F16 | Dtype::BF16 | Dtype::I16));
+    let rounded = p.tensors().any(|(n, t)| matches!(t.dtype, Dtype::F16 | Dtype::BF16 | Dtype::I16) && reference.get(n).is_none_or(|r| r.dtype != t.dtype));
     if e.kernels.name == "int8" && int8_layers > 0 {
         LogitBudget { rel_rms: 0.25, basis: format!("INT8 kernels run {int8_layers} layer(s) on int8 weights and quantized activations") }
     } else if executed_int_dots {
         LogitBudget { rel_rms: 0.25, basis: "the entry's kernel executed integer dot products for a large share of the model's multiply-adds".into() }
-    } else if half {
-        LogitBudget { rel_rms: 0.1, basis: "half-precision weights".into() }
     } else if identical {
         LogitBudget { rel_rms: 1e-3, basis: "the reference's own weights: only kernel rounding may differ".into() }
+    } else if rounded {
+        LogitBudget { rel_rms: 0.1, basis: "half-precision weights".into() }
     } else {
         LogitBudget { rel_rms: 0.5, basis: "changed weights (quantized, pruned, retrained or distilled)".into() }
     }

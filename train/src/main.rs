@@ -1,19 +1,21 @@
 //! `tinymlperf-train --event mlp_sprint|cnn_marathon|transformer_decathlon [--seed N] [--epochs N]
 //! [--train-samples N] [--max-steps N] [--mnist-dir PATH] [--out DIR] [--write-fixtures]
-//! [--fixtures-only] [--fixtures-dir DIR] [--sparse]`
+//! [--fixtures-only] [--fixtures-dir DIR] [--sparse] [--store-f16]`
 //!
 //! Trains the event, scores it on the held-out split with the product's scalar forward pass, writes
 //! `<out>/<event>.safetensors` and prints the weights hash. `--write-fixtures` then also writes the
 //! reference logits used by `tests/models.rs`; `--fixtures-only` skips training and regenerates the
 //! fixture from the existing package. `--sparse` fine-tunes the existing package under the event's
 //! block-pruning plan and writes `<out>/<event>_sparse.safetensors` (the shipped sparse entry).
+//! Weights are written as F16 (`store_half`). `--store-f16` re-stores an existing package (the
+//! event's, or with `--sparse` its sparse entry) as F16 and re-scores it, without training.
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use tinymlperf::events::{self, EventId};
-use tinymlperf_train::{fixtures, recipe, score_heldout, train, Config};
+use tinymlperf_train::{fixtures, recipe, score_heldout, score_sparse, store_half, train, Config};
 
 const USAGE: &str = "usage: tinymlperf-train --event <mlp_sprint|cnn_marathon|transformer_decathlon> [--seed N] [--epochs N] \
-[--train-samples N] [--max-steps N] [--mnist-dir PATH] [--out DIR] [--write-fixtures] [--fixtures-only] [--fixtures-dir DIR] [--sparse]";
+[--train-samples N] [--max-steps N] [--mnist-dir PATH] [--out DIR] [--write-fixtures] [--fixtures-only] [--fixtures-dir DIR] [--sparse] [--store-f16]";
 
 struct Args {
     cfg: Config,
@@ -22,13 +24,14 @@ struct Args {
     fixtures_only: bool,
     fixtures_dir: PathBuf,
     sparse: bool,
+    store_f16: bool,
 }
 
 fn parse_args() -> Result<Args> {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let mut event: Option<EventId> = None;
     let mut cfg_fields: Vec<(String, String)> = Vec::new();
-    let (mut write_fixtures, mut fixtures_only, mut sparse) = (false, false, false);
+    let (mut write_fixtures, mut fixtures_only, mut sparse, mut store_f16) = (false, false, false, false);
     let mut out = root.join("weights");
     let mut fixtures_dir = root.join("tests/fixtures");
     let mut it = std::env::args().skip(1);
@@ -45,6 +48,7 @@ fn parse_args() -> Result<Args> {
             "--write-fixtures" => write_fixtures = true,
             "--fixtures-only" => fixtures_only = true,
             "--sparse" => sparse = true,
+            "--store-f16" => store_f16 = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -65,13 +69,26 @@ fn parse_args() -> Result<Args> {
             _ => unreachable!(),
         }
     }
-    Ok(Args { cfg, out, write_fixtures, fixtures_only, fixtures_dir, sparse })
+    Ok(Args { cfg, out, write_fixtures, fixtures_only, fixtures_dir, sparse, store_f16 })
 }
 
 fn main() -> Result<()> {
     let args = parse_args()?;
     let id = args.cfg.event;
     let path = args.out.join(format!("{}.safetensors", id.as_str()));
+    if args.store_f16 {
+        let file = if args.sparse { args.out.join(format!("{}_sparse.safetensors", id.as_str())) } else { path.clone() };
+        let mut p = tinymlperf::format::Package::parse(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)?;
+        let before = p.meta(tinymlperf::format::META_HELDOUT_CORRECT).unwrap_or("?").to_string();
+        store_half(&mut p)?;
+        let (correct, total) = if args.sparse { score_sparse(id, &mut p).map(|(c, t, _)| (c, t))? } else { score_heldout(id, &mut p)? };
+        std::fs::write(&file, p.to_bytes()?)?;
+        println!("{}: F16, held-out {correct}/{total} (F32: {before}), sha256 {}", file.display(), p.data_sha256());
+        if args.write_fixtures && !args.sparse {
+            println!("fixture          {}", fixtures::write_fixture(id, &path, &args.fixtures_dir)?.display());
+        }
+        return Ok(());
+    }
     if args.sparse {
         return sparse_entry(&args, &path);
     }
@@ -79,6 +96,7 @@ fn main() -> Result<()> {
         let r = recipe(id);
         eprintln!("training {id} (seed {}, recipe {r:?})", args.cfg.seed);
         let mut trained = train(&args.cfg)?;
+        store_half(&mut trained.package)?;
         eprintln!("trained {} steps in {:.1}s; scoring the held-out split with the product's scalar kernels...", trained.steps, trained.seconds);
         let t = std::time::Instant::now();
         let (correct, total) = score_heldout(id, &mut trained.package)?;
@@ -104,34 +122,26 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// `--sparse`: masked fine-tune of the committed fp32 weights; scores the result with the product's
+/// `--sparse`: masked fine-tune of the committed dense weights; scores the result with the product's
 /// sparse path and writes `<event>_sparse.safetensors`.
-fn sparse_entry(args: &Args, fp32_path: &std::path::Path) -> Result<()> {
+fn sparse_entry(args: &Args, dense_path: &std::path::Path) -> Result<()> {
     use tinymlperf::format::Package;
-    use tinymlperf::kernels;
-    use tinymlperf::models::{count_correct, optimize, Model, EVAL_BATCH};
+    use tinymlperf::models::optimize;
     let id = args.cfg.event;
-    let bytes = std::fs::read(fp32_path).with_context(|| format!("reading {}", fp32_path.display()))?;
-    let fp32 = Package::parse(&bytes)?;
+    let bytes = std::fs::read(dense_path).with_context(|| format!("reading {}", dense_path.display()))?;
+    let dense = Package::parse(&bytes)?;
     let epochs = args.cfg.epochs.unwrap_or(3);
     eprintln!("sparse fine-tune of {id} ({epochs} epochs, plan {:?})", optimize::default_prune_plan(id));
-    let mut trained = tinymlperf_train::sparse::finetune(id, &fp32, args.cfg.seed, epochs, args.cfg.verbose)?;
-    let mut model = Model::from_package(&trained.package)?;
-    let layers: Vec<&str> = optimize::default_prune_plan(id).iter().map(|(l, _)| *l).collect();
-    let density = optimize::sparsify(&mut model, &layers)?;
-    let data = events::heldout(id);
-    let correct = count_correct(&model, &kernels::sparse(), &data, EVAL_BATCH)?;
-    let acc = correct as f64 / data.len() as f64;
-    use tinymlperf::format::{META_HELDOUT_ACCURACY, META_HELDOUT_CORRECT, META_HELDOUT_TOTAL};
-    for (k, v) in [(META_HELDOUT_CORRECT, correct.to_string()), (META_HELDOUT_TOTAL, data.len().to_string()), (META_HELDOUT_ACCURACY, acc.to_string())] {
-        trained.package.set_meta(k, v);
-    }
+    let mut trained = tinymlperf_train::sparse::finetune(id, &dense, args.cfg.seed, epochs, args.cfg.verbose)?;
+    store_half(&mut trained.package)?;
+    let (correct, total, density) = score_sparse(id, &mut trained.package)?;
+    let acc = correct as f64 / total as f64;
     let out = args.out.join(format!("{}_sparse.safetensors", id.as_str()));
     std::fs::write(&out, trained.package.to_bytes()?)?;
     println!("event            {id} (sparse)");
     println!("block_density    {density:?}");
     println!("epoch_losses     {:?}", trained.epoch_losses);
-    println!("heldout          {correct}/{} = {:.2}% (fp32 {:.2}%)", data.len(), acc * 100.0, fp32.meta_parse::<f64>(META_HELDOUT_ACCURACY).unwrap_or(f64::NAN) * 100.0);
+    println!("heldout          {correct}/{total} = {:.2}% (dense {:.2}%)", acc * 100.0, dense.meta_parse::<f64>(tinymlperf::format::META_HELDOUT_ACCURACY).unwrap_or(f64::NAN) * 100.0);
     println!("weights_sha256   {}", trained.package.data_sha256());
     println!("written          {}", out.display());
     Ok(())
