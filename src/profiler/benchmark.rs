@@ -381,9 +381,9 @@ fn call_failure(place: &str, rel: f64, disagree: usize, rows: usize, budget: &Lo
 }
 
 /// Calls of a candidate with [`Candidate::fresh_instance`] replayed after the run, each as the first
-/// call of a fresh instance, picked uniformly among its timed calls by the host's randomness (not the run seed, which the
-/// submitter may choose): a kernel that answers some inputs from memory of earlier ones (a re-drawn
-/// image it recognizes) gives itself away, because the fresh instance has no such memory.
+/// call of a fresh instance, picked uniformly among its timed calls by the host's randomness (not the
+/// run seed, which the submitter may choose): a kernel that answers some inputs from memory of earlier
+/// ones (a re-drawn image it recognizes) gives itself away, because the fresh instance has no memory.
 pub const REPLAY_CALLS: usize = 16;
 /// Largest relative RMS difference between a call's logits and the fresh instance's for the same
 /// input. The same code on the same input is bit-identical; this leaves room for a kernel that picks
@@ -405,6 +405,17 @@ enum Item {
     Check(usize),
     /// A batch of the timing stream.
     Stream,
+}
+
+impl Item {
+    /// Which batch it is, for messages.
+    fn describe(self) -> String {
+        match self {
+            Item::Public(i) => format!("public held-out batch {}", i + 1),
+            Item::Check(i) => format!("fresh check batch {}", i + 1),
+            Item::Stream => "a timing batch".to_string(),
+        }
+    }
 }
 
 /// One delivered call awaiting verification.
@@ -456,8 +467,8 @@ struct CandidateCalls<'a> {
     /// Relative error of every verified call, in order.
     rels: Vec<f64>,
     calls_seen: Vec<CallRecord>,
-    /// Calls kept for the replay on a fresh instance (`None`: the candidate has none): call number,
-    /// where it sat, input and logits, a uniform sample of every call so far.
+    /// Calls kept for the replay on fresh instances (`None`: the candidate has none): call number,
+    /// where it sat, input and logits, a uniform sample of the timed calls so far.
     replay: Option<Vec<(u64, String, OwnedInput, Vec<f32>)>>,
     replay_rng: crate::data::rng::SplitMix64,
     /// Timed calls offered to the replay so far.
@@ -600,12 +611,7 @@ impl<'a> CandidateCalls<'a> {
         self.agree += (rows - disagree.min(rows)) as u64;
         self.diff2 += d2;
         self.ref2 += r2;
-        let what = match m.item {
-            Item::Public(i) => format!("public held-out batch {}", i + 1),
-            Item::Check(i) => format!("fresh check batch {}", i + 1),
-            Item::Stream => "a timing batch".to_string(),
-        };
-        let place = format!("call #{} ({}, {what}), run seed {}", m.call, m.at, self.seed);
+        let place = format!("call #{} ({}, {}), run seed {}", m.call, m.at, m.item.describe(), self.seed);
         if !finite {
             self.failure = Some(format!("output verification failed at {place}: the entry returned {} logits with non-finite values or the wrong count (expected {})", m.logits.len(), reference.len()));
             return;
@@ -641,12 +647,7 @@ impl<'a> CandidateCalls<'a> {
             }
             j
         };
-        let what = match m.item {
-            Item::Public(i) => format!("public held-out batch {}", i + 1),
-            Item::Check(i) => format!("fresh check batch {}", i + 1),
-            Item::Stream => "a timing batch".to_string(),
-        };
-        let rec = (m.call, format!("{}, {what}", m.at), m.input.clone(), m.logits.clone());
+        let rec = (m.call, format!("{}, {}", m.at, m.item.describe()), m.input.clone(), m.logits.clone());
         if slot == kept.len() {
             kept.push(rec);
         } else {
