@@ -95,7 +95,9 @@ impl Conv {
     }
 
     /// Writes the layer into `p` under `prefix` as [`Conv::from_package`] reads it: an INT8 layer as
-    /// `I8` codes with `weight_scale` and `input_scale`, any other as `F32`.
+    /// `I8` codes with `weight_scale` and `input_scale`, any other in the float type the package
+    /// already stores it in when its values fit (the reference's fp16), else `F32`
+    /// ([`Package::replace_values`]).
     pub fn store(&self, p: &mut Package, prefix: &str) -> Result<()> {
         let shape = vec![self.cout, self.cin, 3, 3];
         p.replace_values(format!("{prefix}.bias"), vec![self.cout], self.bias.clone())?;

@@ -69,7 +69,9 @@ impl Linear {
     }
 
     /// Writes the layer into `p` under `prefix` in the file layout [`Linear::from_package`] reads: an
-    /// INT8 layer as `I8` codes with `weight_scale` and `input_scale`, any other as `F32`.
+    /// INT8 layer as `I8` codes with `weight_scale` and `input_scale`, any other in the float type the
+    /// package already stores it in when its values fit (the reference's fp16), else `F32`
+    /// ([`Package::replace_values`]).
     pub fn store(&self, p: &mut Package, prefix: &str) -> Result<()> {
         let (k, n) = (self.in_dim, self.out_dim);
         p.replace_values(format!("{prefix}.bias"), vec![n], self.bias.clone())?;

@@ -105,6 +105,7 @@ pub fn public_excess(public: &AccuracyReport, eq: &crate::profiler::benchmark::E
     }
     let lead = |fixed: u64, broken: u64, n: f64| (fixed as f64 - broken as f64) / n;
     let excess = lead(public.fixed, public.broken, n1) - lead(eq.fixed, eq.broken, n2);
+    // A fresh split with no discordant sample still has the uncertainty of one.
     let var = (public.fixed + public.broken) as f64 / (n1 * n1) + (eq.fixed + eq.broken).max(1) as f64 / (n2 * n2);
     Some((excess * 100.0, excess / var.sqrt()))
 }
