@@ -593,11 +593,7 @@ impl<'a> CandidateCalls<'a> {
         let (mut d2, mut r2) = (0.0f64, 0.0f64);
         let mut disagree = 0usize;
         if finite {
-            for (&r, &c) in reference.iter().zip(&m.logits) {
-                let d = (c - r) as f64;
-                d2 += d * d;
-                r2 += (r as f64) * (r as f64);
-            }
+            (d2, r2) = square_sums(reference, &m.logits);
             let (rp, cp) = (argmax_rows(reference, classes), argmax_rows(&m.logits, classes));
             disagree = rp.iter().zip(&cp).filter(|(a, b)| a != b).count();
         }
@@ -665,8 +661,7 @@ impl<'a> CandidateCalls<'a> {
         for (call, at, input, logits) in &kept {
             let fresh = candidate.fresh_instance().unwrap_or_else(|| Err(crate::Error::format("profiler", "the candidate keeps state but has no fresh instance (internal error)")))?;
             let again = fresh.forward(input.as_input(), self.batch)?;
-            let d2: f64 = again.iter().zip(logits).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
-            let r2: f64 = logits.iter().map(|&v| (v as f64).powi(2)).sum();
+            let (d2, r2) = square_sums(logits, &again);
             let rel = if again.len() == logits.len() && again.iter().all(|v| v.is_finite()) { (d2 / r2.max(f64::MIN_POSITIVE)).sqrt() } else { f64::INFINITY };
             if rel > REPLAY_TOLERANCE {
                 self.failure = Some(format!(
@@ -720,6 +715,14 @@ impl<'a> CandidateCalls<'a> {
             verify_ms: self.verify_ms,
         }
     }
+}
+
+/// `(Σ (candidate − reference)², Σ reference²)` over paired logits, the parts of a relative RMS error.
+fn square_sums(reference: &[f32], candidate: &[f32]) -> (f64, f64) {
+    reference.iter().zip(candidate).fold((0.0, 0.0), |(d2, r2), (&r, &c)| {
+        let d = (c - r) as f64;
+        (d2 + d * d, r2 + (r as f64) * (r as f64))
+    })
 }
 
 /// Sorted call numbers as ranges: `[2, 3, 10, 14, 15, 16, 17]` → `2-3,10,14-17`.

@@ -194,10 +194,15 @@ pub fn score_sparse(id: EventId, package: &mut Package) -> Result<(usize, usize,
     let density = tinymlperf::models::optimize::sparsify(&mut model, &layers)?;
     let data = events::heldout(id);
     let correct = count_correct(&model, &kernels::sparse(), &data, EVAL_BATCH)?;
-    package.set_meta(fmt::META_HELDOUT_CORRECT, correct.to_string());
-    package.set_meta(fmt::META_HELDOUT_TOTAL, data.len().to_string());
-    package.set_meta(fmt::META_HELDOUT_ACCURACY, (correct as f64 / data.len() as f64).to_string());
+    record_heldout(package, correct, data.len());
     Ok((correct, data.len(), density))
+}
+
+/// Records a held-out score in the package's metadata (what `events` reads back as the recorded accuracy).
+fn record_heldout(package: &mut Package, correct: usize, total: usize) {
+    package.set_meta(fmt::META_HELDOUT_CORRECT, correct.to_string());
+    package.set_meta(fmt::META_HELDOUT_TOTAL, total.to_string());
+    package.set_meta(fmt::META_HELDOUT_ACCURACY, (correct as f64 / total as f64).to_string());
 }
 
 /// Scores the package on the event's held-out split with the product's model code and the scalar
@@ -208,8 +213,6 @@ pub fn score_heldout(id: EventId, package: &mut Package) -> Result<(usize, usize
     let data = events::heldout(id);
     let correct = count_correct(&model, &kernels::scalar(), &data, EVAL_BATCH)?;
     let total = data.len();
-    package.set_meta(fmt::META_HELDOUT_CORRECT, correct.to_string());
-    package.set_meta(fmt::META_HELDOUT_TOTAL, total.to_string());
-    package.set_meta(fmt::META_HELDOUT_ACCURACY, (correct as f64 / total as f64).to_string());
+    record_heldout(package, correct, total);
     Ok((correct, total))
 }
