@@ -1,6 +1,7 @@
 // `npm run build`: writes a self-contained, deployable static site to dist/ (GitHub Pages or any static
 // host): index.html, the service worker that adds COOP/COEP where the host cannot (coi-sw.js), www/
-// with the vendored ES modules and the engine (www/pkg, built by scripts/build.sh), the reference
+// with the vendored ES modules and the engine's three modules (www/pkg-run, www/pkg-ledger, www/pkg, built
+// by scripts/build.sh), the reference
 // weights the engine fetches per event (weights/), and .nojekyll. Beside every compressible file it
 // writes `<file>.br` (brotli 11) and `<file>.gz` (gzip -9) for hosts that serve precompressed files
 // (nginx gzip_static/brotli_static, `node scripts/serve.mjs --root dist`).
@@ -14,25 +15,28 @@ import { compress, COMPRESSIBLE } from './serve.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(ROOT, process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'dist');
 const PKG = ['tinymlperf.js', 'tinymlperf_bg.wasm'];
+const ENGINES = ['pkg-run', 'pkg-ledger', 'pkg'];
 
-for (const f of PKG) {
-  if (!fs.existsSync(path.join(ROOT, 'www/pkg', f))) {
-    console.error(`www/pkg/${f} is missing: build the engine first (bash scripts/build.sh; npm run build does both)`);
-    process.exit(1);
+for (const dir of ENGINES) {
+  for (const f of PKG) {
+    if (!fs.existsSync(path.join(ROOT, 'www', dir, f))) {
+      console.error(`www/${dir}/${f} is missing: build the engine first (bash scripts/build.sh; npm run build does both)`);
+      process.exit(1);
+    }
   }
 }
 vendor({ quiet: true });
 fs.rmSync(OUT, { recursive: true, force: true });
-fs.mkdirSync(path.join(OUT, 'www/pkg'), { recursive: true });
+for (const dir of ENGINES) fs.mkdirSync(path.join(OUT, 'www', dir), { recursive: true });
 
 const copy = (rel) => fs.cpSync(path.join(ROOT, rel), path.join(OUT, rel), { recursive: true });
 copy('index.html');
 copy('coi-sw.js');
 for (const f of fs.readdirSync(path.join(ROOT, 'www'))) {
-  if (f === 'pkg' || f === 'pkg-relaxed' || f === 'pkg-kernelcheck') continue;
+  if (ENGINES.includes(f) || f === 'pkg-relaxed' || f === 'pkg-kernelcheck') continue;
   copy(`www/${f}`);
 }
-for (const f of PKG) copy(`www/pkg/${f}`);
+for (const dir of ENGINES) for (const f of PKG) copy(`www/${dir}/${f}`);
 if (fs.existsSync(path.join(ROOT, 'www/pkg-relaxed/tinymlperf_relaxed.wasm'))) copy('www/pkg-relaxed/tinymlperf_relaxed.wasm');
 copy('www/pkg-kernelcheck/tinymlperf_kernelcheck_web.wasm');
 fs.mkdirSync(path.join(OUT, 'weights'));

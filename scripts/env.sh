@@ -33,15 +33,17 @@ wasm_cargo() {
   fi
 }
 
-# wasm-pack release build into www/pkg (wasm-opt settings come from Cargo.toml metadata), without the
-# embedded weights (the page's worker fetches them; feature `embedded-weights`, src/events.rs).
+# wasm-pack release build of the engine into $1 (www/pkg, www/pkg-run, www/pkg-ledger) with the cargo
+# features $2 (the export groups, src/wasm_api/mod.rs); wasm-opt settings come from Cargo.toml metadata.
+# Never with the embedded weights: the page's worker fetches them (feature `embedded-weights`, src/events.rs).
 wasm_pack_build() {
+  local out="$1" features="$2"
   if [ "$TINYMLPERF_ROUTE" = debian ]; then
     # --mode force: wasm-pack's sysroot check looks for a rustup-installed target and would stop here.
     PATH="$ROOT/node_modules/.bin:/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
-      wasm-pack build "$ROOT" --target web --mode force --release --out-dir www/pkg --no-typescript --no-pack -- --no-default-features "${DEBIAN_WASM_FLAGS[@]}"
+      wasm-pack build "$ROOT" --target web --mode force --release --out-dir "$out" --no-typescript --no-pack -- --no-default-features --features "$features" "${DEBIAN_WASM_FLAGS[@]}"
   else
-    wasm-pack build "$ROOT" --target web --release --out-dir www/pkg --no-typescript --no-pack -- --no-default-features
+    wasm-pack build "$ROOT" --target web --release --out-dir "$out" --no-typescript --no-pack -- --no-default-features --features "$features"
   fi
 }
 

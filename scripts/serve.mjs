@@ -113,8 +113,8 @@ export function serve({ port = 0, host = '127.0.0.1', quiet = false, root = ROOT
     server.once('error', reject);
     server.listen(port, host, () => {
       const url = `http://${host}:${server.address().port}/`;
-      // Compress the engine now, in the background, so the first visitor does not wait for it.
-      const engine = path.join(base, 'www/pkg/tinymlperf_bg.wasm');
+      // Compress the engine's run module now, in the background, so the first visitor does not wait for it.
+      const engine = path.join(base, 'www/pkg-run/tinymlperf_bg.wasm');
       load(engine).then((e) => encoded(engine, e, 'br')).catch(() => {});
       if (!quiet) console.log(`TinyMLPerf is served at ${url}  (Ctrl+C to stop)`);
       resolve({ server, url });

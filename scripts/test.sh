@@ -35,7 +35,7 @@ run_layer() {
       [ -f www/pkg-relaxed/tinymlperf_relaxed.wasm ] || { log 'www/pkg-relaxed/tinymlperf_relaxed.wasm is missing: run scripts/build.sh first (npm test does)'; status[$layer]=FAILED; return; }
       CHROMEDRIVER=/usr/bin/chromedriver wasm_cargo test --profile ci "${browser_tests[@]}" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
     e2e)
-      [ -f www/pkg/tinymlperf_bg.wasm ] || { log 'www/pkg is missing: run scripts/build.sh first (npm test does)'; status[$layer]=FAILED; return; }
+      [ -f www/pkg/tinymlperf_bg.wasm ] && [ -f www/pkg-run/tinymlperf_bg.wasm ] && [ -f www/pkg-ledger/tinymlperf_bg.wasm ] || { log 'www/pkg, www/pkg-run or www/pkg-ledger is missing: run scripts/build.sh first (npm test does)'; status[$layer]=FAILED; return; }
       node --test --test-reporter=tap tests/e2e/ 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
       counts[$layer]=$(grep -E '^# pass ' "$log" | awk '{print $3}')
       status[$layer]=$([ "$rc" = 0 ] && echo ok || echo FAILED)

@@ -1,10 +1,12 @@
-// Client side of the worker protocol (www/worker.js). The wasm module is fetched and compiled once,
-// streaming, as soon as this file loads (the page paints meanwhile); each worker receives the compiled
-// module instead of compiling it again. Two kinds of worker:
+// Client side of the worker protocol (www/worker.js). The engine's run module (www/pkg-run: running an
+// event or a package, all a first run needs) is fetched and compiled once, streaming, as soon as this
+// file loads (the page paints meanwhile); each worker receives the compiled module instead of compiling
+// it again. The worker loads the other two modules itself when a request needs them (the ledger for
+// boards and share links, the full module for custom kernels and benchmarks). Two kinds of worker:
 //   - the engine worker: quick calls (leaderboards, merge, export, share links); long-lived;
 //   - a run worker per event run or submission: dedicated, so cancel = terminate() it.
 
-const WASM_URL = new URL('./pkg/tinymlperf_bg.wasm', import.meta.url);
+const WASM_URL = new URL('./pkg-run/tinymlperf_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 export const compiled = (async () => {

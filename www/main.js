@@ -14,8 +14,9 @@ import { speedupChart, paretoChart, mountChart } from './charts.js';
 import { $, h, resultCard, eventCard, notice, setStatus, download, readText, envFacts, asPct, num, int, bytes as bytesFmt, browserName, innovationList, timingOf } from './ui.js';
 import { keyedStore, loadOwn, addOwn as addKeyed, allEntries as keyedEntries, keyEntries, boardTables, placeOf } from './boards.js';
 import { openVerdicts, verdictFor, mergeFrom, judgeRerun, verdictRecord, verdictView } from './provenance.js';
-import { boardAddress, loadBoard, boardInfo } from './course.js';
-import { loadPackageParam } from './package-url.js';
+// Loaded only when the URL asks for them (?board=, ?package=), so a first visit does not download them.
+const course = () => import('./course.js');
+const packageUrl = () => import('./package-url.js');
 
 const params = new URLSearchParams(location.search);
 const EMBED = params.get('embed') === '1';
@@ -91,7 +92,10 @@ async function boot() {
 
   setupRun();
   setupSubmit();
-  loadPackageParam({ params, engine, events: state.events, limits: state.limits, onFile: setUpload }); // ?package=URL (www/package-url.js)
+  if (params.get('package') !== null) { // ?package=URL
+    packageUrl().then(({ loadPackageParam }) => loadPackageParam({ params, engine, events: state.events, limits: state.limits, onFile: setUpload }))
+      .catch((e) => setStatus($('submit-status'), `The package in this link could not be loaded: ${e.message}`, 'error'));
+  }
   setupBoards();
   setupEmbedSnippets();
   await loadCourseBoard();
@@ -490,6 +494,7 @@ async function loadCourseBoard() {
   if (!src) return;
   const box = $('course-info');
   box.hidden = false;
+  const { boardAddress, loadBoard, boardInfo } = await course();
   const where = boardAddress(src);
   if (where.refused) {
     box.classList.add('error');
@@ -530,7 +535,8 @@ async function refreshBoards(event = state.boardEvent, { focus = false } = {}) {
   const all = await keyedEntries(engine, state.course, state.own);
   const keys = all.keys.filter((k, i) => all.entries[i].event === event);
   const entries = all.entries.filter((e) => e.event === event);
-  const boards = await engine.request('boards', { entries, event });
+  // Nothing to rank: the empty boards need no engine, so a first visit does not load the ledger module.
+  const boards = entries.length ? await engine.request('boards', { entries, event }) : {};
   const byKey = new Map(keys.map((k, i) => [k, entries[i]]));
   $('board-tables').replaceChildren(...boardTables(boards, {
     isOwn: (k) => state.own.has(k), isCourse: (k) => state.courseKeys.has(k), describe: (k) => byKey.get(k)?.description ?? '',
