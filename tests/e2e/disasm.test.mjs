@@ -12,6 +12,9 @@ import fs from 'node:fs';
 
 const SITE = 'www/pkg/tinymlperf_bg.wasm';
 const WASM = 'target/tinymlperf_bg.names.wasm';
+// The page's first-run module (www/pkg-run: the same crate with only the `api-run` exports).
+const RUN_SITE = 'www/pkg-run/tinymlperf_bg.wasm';
+const RUN = 'target/tinymlperf_run_bg.names.wasm';
 
 // name → [start, end) of each section, from wasm-objdump -h (custom sections by their own name).
 function sections(file) {
@@ -20,18 +23,20 @@ function sections(file) {
     .map((m) => [m[1] === 'Custom' ? `custom:${m[4]}` : m[1], [parseInt(m[2], 16), parseInt(m[3], 16)]]));
 }
 
-test('the site\'s module has no names section and the same code as the named copy', () => {
-  assert.ok(fs.existsSync(WASM), `${WASM} is missing: scripts/build.sh writes it`);
-  const [site, named] = [sections(SITE), sections(WASM)];
-  assert.ok(named.has('custom:name'), 'the named copy has a names section');
-  assert.deepEqual([...site.keys()].filter((k) => k.startsWith('custom:')), [], 'no custom sections in the site\'s module');
-  const code = (file, s) => fs.readFileSync(file).subarray(...s.get('Code'));
-  assert.ok(code(SITE, site).equals(code(WASM, named)), 'identical code sections');
-  console.log(`# site module ${fs.statSync(SITE).size} B, named copy ${fs.statSync(WASM).size} B`);
-});
+for (const [siteFile, namedFile] of [[SITE, WASM], [RUN_SITE, RUN]]) {
+  test(`${siteFile} has no names section and the same code as its named copy`, () => {
+    assert.ok(fs.existsSync(namedFile), `${namedFile} is missing: scripts/build.sh writes it`);
+    const [site, named] = [sections(siteFile), sections(namedFile)];
+    assert.ok(named.has('custom:name'), 'the named copy has a names section');
+    assert.deepEqual([...site.keys()].filter((k) => k.startsWith('custom:')), [], 'no custom sections in the site\'s module');
+    const code = (file, s) => fs.readFileSync(file).subarray(...s.get('Code'));
+    assert.ok(code(siteFile, site).equals(code(namedFile, named)), 'identical code sections');
+    console.log(`# ${siteFile} ${fs.statSync(siteFile).size} B, named copy ${fs.statSync(namedFile).size} B`);
+  });
+}
 
-function functionBodies() {
-  const out = execFileSync('wasm-objdump', ['-d', WASM], { maxBuffer: 1 << 30 }).toString();
+function functionBodies(file = WASM) {
+  const out = execFileSync('wasm-objdump', ['-d', file], { maxBuffer: 1 << 30 }).toString();
   const bodies = new Map();
   let name = null;
   for (const line of out.split('\n')) {
@@ -40,6 +45,33 @@ function functionBodies() {
   }
   return bodies;
 }
+
+// A score is the baseline's time over the entry's, both measured in one module. Recipes and packages
+// are scored in the run module, custom kernels in the full one: their scores compare only if both
+// modules run the same kernel code. Each kernel function (scalar baseline and SIMD paths) must hold
+// the same instructions in both, up to what linking moves: function indices (calls by name here),
+// addresses of constant data (error messages; at or above the data base, 1 MiB) and the numbering of
+// locals. A kernel that one module inlined and the other did not shows up as missing or different.
+test('the run module\'s kernels are the full module\'s, instruction for instruction', () => {
+  const crate = (n) => n.replace(/\[[0-9a-f]{8,16}\]/g, '');
+  const normal = (body) => body.map((l) => (l.split('|')[1] ?? '').trim())
+    .filter((l) => l && !/^local\[/.test(l))
+    .map((l) => l.replace(/\bcall \d+ <(.*)>/, (_, n) => `call ${crate(n)}`)
+      .replace(/\b(global\.[gs]et|call_indirect) \d+/, '$1 N')
+      .replace(/\b(i32|i64)\.const (\d+)/, (m, t, v) => (Number(v) >= 1 << 20 ? `${t}.const DATA` : m)));
+  const kernels = (file) => new Map([...functionBodies(file)].map(([n, b]) => [crate(n), b])
+    .filter(([n]) => /^tinymlperf::kernels::.*::(scalar|simd128)::/.test(n)));
+  const [run, full] = [kernels(RUN), kernels(WASM)];
+  assert.ok(run.size >= 20, `expected the run module's kernel functions, got ${run.size}`);
+  const differ = [];
+  for (const [n, body] of run) {
+    if (!full.has(n)) differ.push(`${n}: not in the full module`);
+    else if (JSON.stringify(normal(body)) !== JSON.stringify(normal(full.get(n)))) differ.push(`${n}: different instructions`);
+  }
+  for (const n of full.keys()) if (!run.has(n) && /::scalar::/.test(n)) differ.push(`${n}: scalar kernel missing from the run module`);
+  assert.deepEqual(differ, []);
+  console.log(`# ${run.size} kernel functions (scalar and SIMD128) identical in the run and full modules`);
+});
 
 const isSimd = (line) => /\b(v128|[if]\d+x\d+)\./.test(line);
 

@@ -13,7 +13,10 @@ pub const SCALAR_NAME: &str = "i8_conv3x3__scalar";
 
 /// Reference INT8 3×3 pad-1 convolution (NCHW): quantize the input with the layer's activation scale,
 /// integer sums over the in-bounds taps, requantize with `act_scale · w_scales[co]`, add bias,
-/// activation. Plain loops: the spec for the SIMD im2col kernel.
+/// activation. Plain loops: the spec for the SIMD im2col kernel. Never inlined (the SIMD kernel's
+/// fallback calls it): its code, and the SIMD kernel's, stay the same in every module built from this
+/// crate, whatever else each module holds (tests/e2e/disasm.test.mjs).
+#[inline(never)]
 pub fn scalar(s: Conv3x3Shape, x: &[f32], w: &Int8Conv, bias: &[f32], act: Act, out: &mut [f32]) {
     let Conv3x3Shape { n, cin, cout, h, w: wd } = s;
     assert!(cin == w.cin && cout == w.cout, "int8 conv weights are {}→{}, shape says {cin}→{cout}", w.cin, w.cout);
