@@ -25,7 +25,7 @@ function fail(where, e) {
 }
 
 async function main() {
-  const engine = new EngineWorker();
+  const engine = new EngineWorker({ runModule: false }); // every request here is the full module's
   $('isolated').textContent = self.crossOriginIsolated ? 'yes (5 µs timers)' : 'no (timers coarsened to 100 µs)';
   try {
     const v = await engine.request('version');

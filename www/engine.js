@@ -1,7 +1,7 @@
 // Client side of the worker protocol (www/worker.js). The engine's run module (www/pkg-run: running an
-// event or a package, all a first run needs) is fetched and compiled once, streaming, as soon as this
-// file loads (the page paints meanwhile); each worker receives the compiled module instead of compiling
-// it again. The worker loads the other two modules itself when a request needs them (the ledger for
+// event or a package, all a first run needs) is fetched and compiled once, streaming, at the first
+// `compiled()` (the page calls it as soon as it loads, and paints meanwhile); each worker receives the
+// compiled module instead of compiling it again. The worker loads the other two modules itself when a request needs them (the ledger for
 // boards and share links, the full module for custom kernels and benchmarks). Two kinds of worker:
 //   - the engine worker: quick calls (leaderboards, merge, export, share links); long-lived;
 //   - a run worker per event run or submission: dedicated, so cancel = terminate() it.
@@ -9,7 +9,9 @@
 const WASM_URL = new URL('./pkg-run/tinymlperf_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-export const compiled = (async () => {
+let runModule = null;
+/** The compiled run module (a promise), fetched and compiled at the first call. */
+export const compiled = () => (runModule ??= (async () => {
   try {
     return await WebAssembly.compileStreaming(fetch(WASM_URL));
   } catch {
@@ -18,10 +20,11 @@ export const compiled = (async () => {
     if (!res.ok) throw new Error(`could not load the engine (${res.status} ${WASM_URL.pathname})`);
     return WebAssembly.compile(await res.arrayBuffer());
   }
-})();
+})());
 
 export class EngineWorker {
-  constructor() {
+  /** `runModule: false` for a worker that never runs run-module requests (the bench page's: full module only). */
+  constructor({ runModule = true } = {}) {
     this.worker = new Worker(WORKER_URL, { type: 'module' });
     this.nextId = 1;
     this.pending = new Map();
@@ -38,7 +41,7 @@ export class EngineWorker {
       e.preventDefault?.();
       this.fail(new Error(`the engine worker failed: ${e.message || 'it could not start (module workers need a current browser)'}`));
     };
-    this.ready = compiled.then((module) => this.call('init', { module }));
+    this.ready = runModule ? compiled().then((module) => this.call('init', { module })) : Promise.resolve(true);
   }
 
   call(type, args, { onProgress, onPartial } = {}) {

@@ -729,6 +729,6 @@ function reportHeight() {
   }).observe(document.body);
 }
 
-// Start compiling the module now; the page is already painted.
-compiled.catch(() => {});
+// Start compiling the run module now; the page is already painted.
+compiled().catch(() => {});
 boot();
