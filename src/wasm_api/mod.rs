@@ -18,6 +18,13 @@ mod lab;
 mod ledger;
 #[cfg(feature = "api-run")]
 mod run;
+// The exports keep their paths (`wasm_api::submit_entry`, …) whatever group they are in.
+#[cfg(feature = "api-lab")]
+pub use lab::*;
+#[cfg(feature = "api-ledger")]
+pub use ledger::*;
+#[cfg(feature = "api-run")]
+pub use run::*;
 
 /// Installs a panic hook that forwards panic messages to `console.error` (a panic still aborts the
 /// instance; every API below returns errors instead of panicking on bad input).
