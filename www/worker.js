@@ -41,6 +41,11 @@ function load(kind) {
       const exports = await glue.default(kind === 'run' && given ? { module_or_path: given } : undefined);
       if (kind !== 'ledger') await relaxed.install(glue, exports);
       return glue;
+    }).catch((e) => {
+      // A module that did not load (offline, say) is tried again at the next request that needs it.
+      loaded.delete(kind);
+      if (computing === kind) computing = null;
+      throw new Error(`could not load the engine's ${kind} module: ${e.message ?? e}`);
     }));
   }
   return loaded.get(kind);
