@@ -1,5 +1,5 @@
-// The engine's worker: runs the wasm module off the main thread. Only wiring — every figure, rank,
-// merge and share payload is computed in Rust (www/pkg/tinymlperf.js, see docs/engine-api.md).
+// The engine's worker: runs the engine's wasm modules off the main thread. Only wiring — every figure,
+// rank, merge and share payload is computed in Rust (see docs/engine-api.md).
 //
 // Protocol (www/engine.js is the other end):
 //   in : { id, type, args }                    one request; `init` may carry the compiled run module
