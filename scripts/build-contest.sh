@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 out=target/contest
 mkdir -p "$out"
-export CARGO_TARGET_DIR="${CONTEST_TARGET:-$ROOT/target/contest-build}"
+export CARGO_TARGET_DIR="$ROOT/target/contest-build"
 build() { # manifest, output name, features
   log "building $2"
   wasm_cargo build --release --manifest-path "$1" ${3:+--features "$3"} 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh) ' >&2

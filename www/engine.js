@@ -1,8 +1,9 @@
 // Client side of the worker protocol (www/worker.js). The engine's run module (www/pkg-run: running an
 // event or a package, all a first run needs) is fetched and compiled once, streaming, at the first
 // `compiled()` (the page calls it as soon as it loads, and paints meanwhile); each worker receives the
-// compiled module instead of compiling it again. The worker loads the other two modules itself when a request needs them (the ledger for
-// boards and share links, the full module for custom kernels and benchmarks). Two kinds of worker:
+// compiled module instead of compiling it again. The worker loads the other two modules itself when a
+// request needs them (the ledger for boards and share links, the full module for custom kernels and
+// benchmarks). Two kinds of worker:
 //   - the engine worker: quick calls (leaderboards, merge, export, share links); long-lived;
 //   - a run worker per event run or submission: dedicated, so cancel = terminate() it.
 
